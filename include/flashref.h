@@ -1,0 +1,151 @@
+/* flashref: a verified reference implementation of attention.
+ *
+ * What it promises
+ *   - fr_attention_standard and fr_attention_tiled compute softmax attention
+ *     O = softmax(scale * Q K^T) V and LSE = log(sum(exp(scale * Q K^T))) for
+ *     tensors in [B, H, N, d] C order, in double arithmetic, over an explicit
+ *     two-level memory model: slow memory is the caller's tensors, fast memory
+ *     is an arena of M words (one word = one element), and every word moved
+ *     between them is counted.
+ *   - The counts equal the closed forms of fr_io_standard and fr_io_tiled,
+ *     exactly, for every accepted shape. The fast-memory peak never exceeds M.
+ *   - The result is bit-for-bit reproducible: every floating-point operation goes
+ *     through src/prims.h (explicit fma, faithful exp and log) in a fixed order.
+ *
+ * Semantics at the edges (README "Semantics" has the full list)
+ *   - A query row with no visible key has O = 0 and LSE = -inf.
+ *   - NaN and +-inf inputs follow IEEE-754 through the fixed operation order:
+ *     the result is deterministic; a NaN in a row's visible scores or values
+ *     makes that row's output NaN.
+ */
+#ifndef FLASHREF_H
+#define FLASHREF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum fr_status {
+    FR_OK = 0,
+    FR_ERR_INVALID_ARGUMENT,   /* a null pointer, a zero size, Hkv not dividing Hq */
+    FR_ERR_SIZE_OVERFLOW,      /* a tensor's element count overflows size_t */
+    FR_ERR_FAST_MEMORY_TOO_SMALL, /* M below fr_min_fast_words(d), or blocks that do not fit */
+    FR_ERR_OUT_OF_MEMORY       /* the host could not allocate a buffer */
+} fr_status;
+
+/* One line describing a status, for error messages. */
+const char *fr_status_message(fr_status status);
+
+typedef enum fr_causal {
+    FR_CAUSAL_NONE = 0,
+    FR_CAUSAL_TOP_LEFT = 1,     /* key j visible to query i iff j <= i (PyTorch is_causal) */
+    FR_CAUSAL_BOTTOM_RIGHT = 2  /* key j visible iff j <= i + Nk - Nq (FlashAttention >= 2.1) */
+} fr_causal;
+
+/* The shape and semantics of one attention call. */
+typedef struct fr_problem {
+    size_t batch;      /* B */
+    size_t q_heads;    /* Hq */
+    size_t kv_heads;   /* Hkv; divides Hq; query head h reads kv head h / (Hq / Hkv) */
+    size_t q_len;      /* Nq */
+    size_t kv_len;     /* Nk */
+    size_t head_dim;   /* d */
+    fr_causal causal;
+    double scale;      /* softmax scale; fr_problem_make sets 1/sqrt(d) */
+} fr_problem;
+
+/* A problem with the default scale RN(1 / RN(sqrt(d))). */
+fr_problem fr_problem_make(size_t batch, size_t q_heads, size_t kv_heads,
+                           size_t q_len, size_t kv_len, size_t head_dim,
+                           fr_causal causal);
+
+/* FR_OK when every size is positive, Hkv divides Hq, the causal mode is known
+ * and every tensor's element count fits in size_t. */
+fr_status fr_problem_check(const fr_problem *p);
+
+/* Tile sizes: Br query rows and Bc key/value rows per block. */
+typedef struct fr_blocks {
+    size_t rows;   /* Br */
+    size_t cols;   /* Bc */
+} fr_blocks;
+
+/* Words of fast memory the tiled and standard algorithms use with blocks b
+ * and head dimension d: Br*(2d + Bc + 2) + 2*Bc*d
+ * (Q tile, accumulator, score tile, m, l; K tile, V tile). */
+size_t fr_fast_words_needed(fr_blocks b, size_t head_dim);
+
+/* The smallest M any tiling fits in: one query row and one key (Br = Bc = 1),
+ * 4d + 3 words. */
+size_t fr_min_fast_words(size_t head_dim);
+
+/* The default tiling for fast memory of M words (the floor rule):
+ *   Bc = clamp(floor(M / (6d)), 1, d)
+ *   Br = floor((M - 2*Bc*d) / (2d + Bc + 2))
+ * so Br*(2d + Bc + 2) + 2*Bc*d <= M by construction, Bc = Theta(min(d, M/d))
+ * and Br = Theta(M/d): (6d + 5) * Br >= M for every M >= 4d + 3.
+ * Br is then capped at Nq and Bc at Nk (larger blocks move no fewer words).
+ * FR_ERR_FAST_MEMORY_TOO_SMALL when M < fr_min_fast_words(d). */
+fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
+                            size_t q_len, size_t kv_len, fr_blocks *out);
+
+/* FR_OK when user-chosen blocks are positive and fit in M words. */
+fr_status fr_blocks_check(fr_blocks b, size_t fast_words, size_t head_dim);
+
+/* Words moved between slow and fast memory. */
+typedef struct fr_io_count {
+    uint64_t words_read;     /* slow -> fast */
+    uint64_t words_written;  /* fast -> slow */
+} fr_io_count;
+
+typedef struct fr_io_stats {
+    fr_io_count io;          /* counted during the run */
+    size_t fast_peak;        /* high-water mark of fast memory in words */
+} fr_io_stats;
+
+/* Closed forms of the transfer counts for the whole problem (all B*Hq heads).
+ * With T = ceil(Nq/Br) query blocks, per head:
+ *   standard: read  = Nq*d + 2*T*Nk*d + 4*Nq*Nk
+ *             write = 2*Nq*Nk + Nq*d + Nq
+ *   tiled:    read  = Nq*d + 2*d*sum_t keys(t),  write = Nq*d + Nq
+ *   where keys(t) = min(Nk, Bc*ceil(e_t/Bc)) and e_t is the number of keys
+ *   visible to the last row of query block t (Nk without a causal mask):
+ *   the tiled algorithm skips key blocks no row of the query block can see.
+ * FR_ERR_SIZE_OVERFLOW when a count does not fit in 64 bits. */
+fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out);
+fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out);
+
+/* The constants of the tiled bound, for the default tiling and any M >= 4d+3:
+ *   words_read + words_written <= c1 * Nmax^2 * d^2 / M + c2 * Nmax * d
+ * per head, Nmax = max(Nq, Nk), with c1 = 12 + 10/d (at most 22; tends to 6
+ * as M/d^2 grows, see README) and c2 = 5. */
+#define FR_TILED_BOUND_C2 5.0
+double fr_tiled_bound_c1(size_t head_dim);
+/* c1 * Nmax^2 * d^2 / M + c2 * Nmax * d, times B*Hq heads. */
+double fr_tiled_bound(const fr_problem *p, size_t fast_words);
+
+/* Attention over the counted memory model.
+ *   q   [B, Hq, Nq, d]   k, v [B, Hkv, Nk, d]      (slow memory, read only)
+ *   o   [B, Hq, Nq, d]   lse  [B, Hq, Nq]          (slow memory, written)
+ * fast_words is M. blocks == NULL selects fr_blocks_default.
+ * stats may be NULL. On error nothing is guaranteed about o and lse. */
+fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
+                             const fr_blocks *blocks,
+                             const float *q, const float *k, const float *v,
+                             double *o, double *lse, fr_io_stats *stats);
+
+/* Standard attention: S = scale*Q K^T and P = softmax(S) are materialised in
+ * slow memory (allocated here, Nq*Nk doubles each), then O = P V. It uses the
+ * same blocks and fast memory as the tiled algorithm. */
+fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
+                                const fr_blocks *blocks,
+                                const float *q, const float *k, const float *v,
+                                double *o, double *lse, fr_io_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLASHREF_H */

@@ -1,0 +1,65 @@
+#include "fast_memory.h"
+
+double *fr_fast_alloc(fr_fast_memory *fm, size_t n)
+{
+    if (n > fm->capacity - fm->used)
+        return NULL;
+    double *buffer = fm->words + fm->used;
+    fm->used += n;
+    if (fm->used > fm->peak)
+        fm->peak = fm->used;
+    return buffer;
+}
+
+void fr_fast_release(fr_fast_memory *fm, size_t mark)
+{
+    fm->used = mark;
+}
+
+void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
+                 size_t rows, size_t cols, size_t src_stride)
+{
+    /*@ loop invariant 0 <= r <= rows;
+        loop assigns r, dst[0 .. rows * cols - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++) {
+        /*@ loop invariant 0 <= c <= cols;
+            loop assigns c, dst[r * cols .. r * cols + cols - 1];
+            loop variant cols - c; */
+        for (size_t c = 0; c < cols; c++)
+            dst[r * cols + c] = (double)src[r * src_stride + c];
+    }
+    fm->words_read += (uint64_t)rows * cols;
+}
+
+void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
+                 size_t rows, size_t cols, size_t src_stride)
+{
+    /*@ loop invariant 0 <= r <= rows;
+        loop assigns r, dst[0 .. rows * cols - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++) {
+        /*@ loop invariant 0 <= c <= cols;
+            loop assigns c, dst[r * cols .. r * cols + cols - 1];
+            loop variant cols - c; */
+        for (size_t c = 0; c < cols; c++)
+            dst[r * cols + c] = src[r * src_stride + c];
+    }
+    fm->words_read += (uint64_t)rows * cols;
+}
+
+void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
+                  const double *src, size_t rows, size_t cols)
+{
+    /*@ loop invariant 0 <= r <= rows;
+        loop assigns r, dst[0 .. (rows - 1) * dst_stride + cols - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++) {
+        /*@ loop invariant 0 <= c <= cols;
+            loop assigns c, dst[r * dst_stride .. r * dst_stride + cols - 1];
+            loop variant cols - c; */
+        for (size_t c = 0; c < cols; c++)
+            dst[r * dst_stride + c] = src[r * cols + c];
+    }
+    fm->words_written += (uint64_t)rows * cols;
+}

@@ -1,0 +1,90 @@
+#include "tile_ops.h"
+#include "prims.h"
+
+double fr_score(const double *q, const double *k, size_t d, double scale)
+{
+    double dot = 0.0;
+    /*@ loop invariant 0 <= x <= d;
+        loop assigns x, dot;
+        loop variant d - x; */
+    for (size_t x = 0; x < d; x++)
+        dot = fr_fma(q[x], k[x], dot);
+    return fr_mul(dot, scale);
+}
+
+void fr_score_row(double *s, const double *q, const double *k_tile,
+                  size_t n, size_t d, double scale)
+{
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, s[0 .. n - 1];
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++)
+        s[c] = fr_score(q, k_tile + c * d, d, scale);
+}
+
+double fr_row_max(const double *s, size_t n)
+{
+    double m = s[0];
+    /*@ loop invariant 1 <= c <= n;
+        loop assigns c, m;
+        loop variant n - c; */
+    for (size_t c = 1; c < n; c++)
+        m = fr_max(m, s[c]);
+    return m;
+}
+
+double fr_exp_shift_sum(double *s, size_t n, double m)
+{
+    double sum = 0.0;
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, sum, s[0 .. n - 1];
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++) {
+        s[c] = fr_exp(fr_sub(s[c], m));
+        sum = fr_add(sum, s[c]);
+    }
+    return sum;
+}
+
+void fr_row_scale(double *acc, size_t d, double alpha)
+{
+    /*@ loop invariant 0 <= x <= d;
+        loop assigns x, acc[0 .. d - 1];
+        loop variant d - x; */
+    for (size_t x = 0; x < d; x++)
+        acc[x] = fr_mul(acc[x], alpha);
+}
+
+void fr_row_zero(double *acc, size_t d)
+{
+    /*@ loop invariant 0 <= x <= d;
+        loop assigns x, acc[0 .. d - 1];
+        loop variant d - x; */
+    for (size_t x = 0; x < d; x++)
+        acc[x] = 0.0;
+}
+
+void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
+                       size_t n, size_t d)
+{
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, acc[0 .. d - 1];
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++) {
+        const double *v_row = v_tile + c * d;
+        /*@ loop invariant 0 <= x <= d;
+            loop assigns x, acc[0 .. d - 1];
+            loop variant d - x; */
+        for (size_t x = 0; x < d; x++)
+            acc[x] = fr_fma(p[c], v_row[x], acc[x]);
+    }
+}
+
+void fr_row_divide(double *acc, size_t d, double l)
+{
+    /*@ loop invariant 0 <= x <= d;
+        loop assigns x, acc[0 .. d - 1];
+        loop variant d - x; */
+    for (size_t x = 0; x < d; x++)
+        acc[x] = fr_div(acc[x], l);
+}

@@ -1,0 +1,68 @@
+/* Arithmetic on tiles held in fast memory: one job per function, each a simple
+ * counted loop. The operation order here is the definition of flashref's
+ * floating-point result; kernels/ mirrors it. Tiles are row-major:
+ * a K or V tile of n keys is n x d, a score row has one entry per key. */
+#ifndef FLASHREF_TILE_OPS_H
+#define FLASHREF_TILE_OPS_H
+
+#include <stddef.h>
+
+/* scale * (q . k), the dot product as an fma chain over c = 0 .. d-1 from 0. */
+/*@ requires \valid_read(q + (0 .. d - 1)) && \valid_read(k + (0 .. d - 1));
+    assigns \nothing;
+*/
+double fr_score(const double *q, const double *k, size_t d, double scale);
+
+/* s[c] = fr_score(q, k_tile row c) for c < n. */
+/*@ requires n * d <= SIZE_MAX;
+    requires \valid(s + (0 .. n - 1));
+    requires \valid_read(q + (0 .. d - 1));
+    requires \valid_read(k_tile + (0 .. n * d - 1));
+    requires \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
+    assigns s[0 .. n - 1];
+*/
+void fr_score_row(double *s, const double *q, const double *k_tile,
+                  size_t n, size_t d, double scale);
+
+/* max(s[0], ..., s[n-1]) left to right with fr_max; n >= 1. */
+/*@ requires n >= 1 && \valid_read(s + (0 .. n - 1));
+    assigns \nothing;
+*/
+double fr_row_max(const double *s, size_t n);
+
+/* s[c] = exp(s[c] - m) for c < n; returns their sum, left to right from 0. */
+/*@ requires \valid(s + (0 .. n - 1));
+    assigns s[0 .. n - 1];
+*/
+double fr_exp_shift_sum(double *s, size_t n, double m);
+
+/* acc[x] = acc[x] * alpha for x < d. */
+/*@ requires \valid(acc + (0 .. d - 1));
+    assigns acc[0 .. d - 1];
+*/
+void fr_row_scale(double *acc, size_t d, double alpha);
+
+/* acc[x] = 0 for x < d. */
+/*@ requires \valid(acc + (0 .. d - 1));
+    assigns acc[0 .. d - 1];
+*/
+void fr_row_zero(double *acc, size_t d);
+
+/* acc[x] = fma(p[c], v_tile[c][x], acc[x]) for c = 0 .. n-1 in order. */
+/*@ requires n * d <= SIZE_MAX;
+    requires \valid(acc + (0 .. d - 1));
+    requires \valid_read(p + (0 .. n - 1));
+    requires \valid_read(v_tile + (0 .. n * d - 1));
+    requires \separated(acc + (0 .. d - 1), p + (0 .. n - 1), v_tile + (0 .. n * d - 1));
+    assigns acc[0 .. d - 1];
+*/
+void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
+                       size_t n, size_t d);
+
+/* acc[x] = acc[x] / l for x < d. */
+/*@ requires \valid(acc + (0 .. d - 1));
+    assigns acc[0 .. d - 1];
+*/
+void fr_row_divide(double *acc, size_t d, double l);
+
+#endif /* FLASHREF_TILE_OPS_H */
