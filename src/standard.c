@@ -27,8 +27,7 @@ fr_status fr_standard_scores(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
                 size_t visible = fr_visible_keys(h->causal, i0 + r, h->q_len, nk);
                 size_t n = fr_visible_in_block(visible, j0, cols);
                 fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h->scale);
-                for (size_t c = n; c < cols; c++)
-                    s_row[c] = fr_neg_inf();
+                fr_row_fill(s_row + n, cols - n, fr_neg_inf());
             }
             fr_store_f64(fm, s + i0 * nk + j0, nk, s_tile, rows, cols);
             if (nk - j0 <= b.cols)
@@ -72,8 +71,7 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
         size_t n = fr_visible_in_block(visible, j0, cols);
-        for (size_t c = 0; c < n; c++)
-            l = fr_add(l, fr_exp(fr_sub(chunk[c], m)));
+        l = fr_exp_shift_accumulate(chunk, n, m, l);
         if (nk - j0 <= b.cols)
             break;
     }
@@ -82,10 +80,7 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
         size_t n = fr_visible_in_block(visible, j0, cols);
-        for (size_t c = 0; c < n; c++)
-            chunk[c] = fr_div(fr_exp(fr_sub(chunk[c], m)), l);
-        for (size_t c = n; c < cols; c++)
-            chunk[c] = 0.0;
+        fr_softmax_chunk(chunk, n, cols, m, l);
         fr_store_f64(fm, p_row + j0, cols, chunk, 1, cols);
         if (nk - j0 <= b.cols)
             break;

@@ -46,6 +46,35 @@ double fr_exp_shift_sum(double *s, size_t n, double m)
     return sum;
 }
 
+double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total)
+{
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, total;
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++)
+        total = fr_add(total, fr_exp(fr_sub(s[c], m)));
+    return total;
+}
+
+void fr_softmax_chunk(double *s, size_t n, size_t cols, double m, double l)
+{
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, s[0 .. n - 1];
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++)
+        s[c] = fr_div(fr_exp(fr_sub(s[c], m)), l);
+    fr_row_fill(s + n, cols - n, 0.0);
+}
+
+void fr_row_fill(double *s, size_t n, double value)
+{
+    /*@ loop invariant 0 <= c <= n;
+        loop assigns c, s[0 .. n - 1];
+        loop variant n - c; */
+    for (size_t c = 0; c < n; c++)
+        s[c] = value;
+}
+
 void fr_row_scale(double *acc, size_t d, double alpha)
 {
     /*@ loop invariant 0 <= x <= d;

@@ -36,6 +36,24 @@ double fr_row_max(const double *s, size_t n);
 */
 double fr_exp_shift_sum(double *s, size_t n, double m);
 
+/* total + exp(s[0] - m) + ... + exp(s[n-1] - m), left to right; s unchanged. */
+/*@ requires \valid_read(s + (0 .. n - 1));
+    assigns \nothing;
+*/
+double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total);
+
+/* s[c] = exp(s[c] - m) / l for c < n and s[c] = 0 for n <= c < cols. */
+/*@ requires n <= cols && \valid(s + (0 .. cols - 1));
+    assigns s[0 .. cols - 1];
+*/
+void fr_softmax_chunk(double *s, size_t n, size_t cols, double m, double l);
+
+/* s[c] = value for c < n. */
+/*@ requires \valid(s + (0 .. n - 1));
+    assigns s[0 .. n - 1];
+*/
+void fr_row_fill(double *s, size_t n, double value);
+
 /* acc[x] = acc[x] * alpha for x < d. */
 /*@ requires \valid(acc + (0 .. d - 1));
     assigns acc[0 .. d - 1];

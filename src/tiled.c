@@ -1,6 +1,7 @@
 #include "tiled.h"
 #include "call.h"
 #include "mask.h"
+#include "online_softmax.h"
 #include "prims.h"
 #include "tile_ops.h"
 
@@ -31,20 +32,10 @@ void fr_tiled_key_block(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t
         double *s = t->s + r * b.cols;
         double *acc = t->acc + r * h->d;
         fr_score_row(s, t->q + r * h->d, t->k, n, h->d, h->scale);
-        double block_max = fr_row_max(s, n);
-        if (j0 == 0) {
-            t->m[r] = block_max;
-            t->l[r] = fr_exp_shift_sum(s, n, block_max);
-            fr_row_zero(acc, h->d);
-        } else {
-            double m_new = fr_max(t->m[r], block_max);
-            double alpha = fr_exp(fr_sub(t->m[r], m_new));
-            double row_sum = fr_exp_shift_sum(s, n, m_new);
-            t->l[r] = fr_fma(alpha, t->l[r], row_sum);
-            t->m[r] = m_new;
-            fr_row_scale(acc, h->d, alpha);
-        }
-        fr_row_accumulate(acc, s, t->v, n, h->d);
+        if (j0 == 0)
+            fr_online_first_block(s, n, t->v, h->d, t->m + r, t->l + r, acc);
+        else
+            fr_online_next_block(s, n, t->v, h->d, t->m + r, t->l + r, acc);
     }
 }
 

@@ -27,11 +27,8 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
 
 /* One key block [j0, j0 + cols) against the rows [i0, i0 + rows) whose Q tile
  * and running state (m, l, acc) are in fast memory; K and V tiles loaded.
- * For each row that sees n > 0 keys of the block:
- *   first block (j0 == 0): m = max s, l = sum exp(s - m), acc = sum p v
- *   later blocks:          m' = max(m, max s), alpha = exp(m - m'),
- *                          l = fma(alpha, l, sum exp(s - m')),
- *                          acc = alpha * acc + sum p v,  m = m'. */
+ * Each row that sees n > 0 keys of the block gets its scores and one online
+ * softmax step (src/online_softmax.h). */
 void fr_tiled_key_block(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
                         size_t i0, size_t rows, size_t j0, size_t cols);
 
