@@ -18,7 +18,7 @@
  *     'descr', 'fortran_order' and 'shape', in any order, quoted with ' or ",
  *     a trailing comma allowed, whitespace anywhere between tokens.
  *     'shape' is a tuple of at most FR_NPY_MAX_DIMS non-negative decimal
- *     integers; () is a 0-d array of one element.
+ *     integers (no Python 2 "3L" suffixes); () is a 0-d array of one element.
  *   - The data must fill the file exactly: missing bytes and trailing bytes
  *     are both errors, since either means the file is not the array its
  *     header describes.
