@@ -1,6 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#ifdef FLASHREF_HAVE_CHECK
+#include "check.h"
+#endif
 
 static const char usage[] =
     "usage: flashref <command> [options]\n"
@@ -17,7 +20,8 @@ static const char usage[] =
     "  io          closed-form transfer counts for a range of fast-memory sizes\n"
     "\n"
     "'flashref <command> --help' describes a command's options.\n"
-    "Exit status: 0 success, 1 a failed check or run, 2 a bad command line.\n";
+    "Exit status: 0 success, 1 a failed check or run, 2 a bad command line\n"
+    "(for check: 2 also when an input cannot be read, like diff).\n";
 
 int main(int argc, char **argv)
 {
@@ -34,6 +38,14 @@ int main(int argc, char **argv)
         return cli_attention(argc - 2, argv + 2);
     if (strcmp(command, "io") == 0)
         return cli_io(argc - 2, argv + 2);
-    return cli_error(CLI_USAGE, "unknown command '%s' (commands: run, attention, io; "
+    if (strcmp(command, "check") == 0) {
+#ifdef FLASHREF_HAVE_CHECK
+        return fr_cli_check(argc - 1, argv + 1);
+#else
+        return cli_error(CLI_FAILED, "check needs the exact oracle: rebuild with GMP and MPFR "
+                                     "installed and -DFLASHREF_ORACLE=ON");
+#endif
+    }
+    return cli_error(CLI_USAGE, "unknown command '%s' (commands: run, attention, io, check; "
                                 "see 'flashref --help')", command);
 }
