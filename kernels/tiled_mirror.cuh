@@ -315,8 +315,8 @@ __device__ __forceinline__ void write_p(const double (&s)[C::TM][C::TN], const d
         int c = spread(g.gx, j, C::GX);
 #pragma unroll
         for (int i = 0; i < C::TM; i += 2) {
-            double p0 = fr_exp(fr_sub(s[i][j], m[i]));
-            double p1 = fr_exp(fr_sub(s[i + 1][j], m[i + 1]));
+            double p0 = fr_exp(fr_sub(s[i][j], fr_shift_point(m[i])));
+            double p1 = fr_exp(fr_sub(s[i + 1][j], fr_shift_point(m[i + 1])));
             if (MASKED) {
                 if (!(c < nloc[i]))
                     p0 = 0.0;
@@ -496,7 +496,7 @@ __device__ void cta_run(const Params &p, double *smem, int cta, int tid)
                     m[i] = bm[i];
                 } else {
                     double m_new = fr_max(m[i], bm[i]);
-                    alpha = fr_exp(fr_sub(m[i], m_new));
+                    alpha = fr_exp(fr_sub(m[i], fr_shift_point(m_new)));
                     m[i] = m_new;
                 }
             }
@@ -560,7 +560,7 @@ __device__ void cta_run(const Params &p, double *smem, int cta, int tid)
     }
 
     /* fr_tiled_finalize: O = acc / l and LSE = m + log(l); O = 0 and
-     * LSE = -inf for rows that see no key. */
+     * LSE = -inf for rows that see no key or whose scores are all -inf. */
     if (gs.gx == 0) {
 #pragma unroll
         for (int i = 0; i < C::TM; ++i)
@@ -578,12 +578,13 @@ __device__ void cta_run(const Params &p, double *smem, int cta, int tid)
             for (int j = 0; j < C::TNO; ++j) {
                 int x = spread(go.gx, j, C::GXO);
                 if (x < d)
-                    o[(size_t)r * d + x] = vis_o[i] == 0 ? 0.0 : fr_div(acc[i][j], row_l);
+                    o[(size_t)r * d + x] =
+                        vis_o[i] == 0 || row_l == 0.0 ? 0.0 : fr_div(acc[i][j], row_l);
             }
         }
     }
     if (tid < rows_valid)
-        lse[tid] = vis_sum == 0 ? fr_neg_inf() : fr_add(m_s[tid], fr_log(l));
+        lse[tid] = vis_sum == 0 || l == 0.0 ? fr_neg_inf() : fr_add(m_s[tid], fr_log(l));
 }
 
 } /* namespace frk */

@@ -21,7 +21,9 @@ void fr_online_first_block(double *s, size_t n, const double *v_tile, size_t d,
                            double *m, double *l, double *acc);
 
 /* Later blocks: m' = max(m, max s), alpha = exp(m - m'),
- * l = fma(alpha, l, sum exp(s - m')), acc = alpha * acc + sum p v, m = m'. */
+ * l = fma(alpha, l, sum exp(s - m')), acc = alpha * acc + sum p v, m = m'.
+ * (Each "- m" is "- fr_shift_point(m)": while every score is -inf the
+ * weights are 0, not NaN.) */
 /*@ requires n >= 1 && n * d <= SIZE_MAX;
     requires \valid(s + (0 .. n - 1)) && \valid(m) && \valid(l);
     requires \valid(acc + (0 .. d - 1));

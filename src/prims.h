@@ -50,6 +50,13 @@ FR_PRIM double fr_max(double a, double b)
     return a > b ? a : b;
 }
 
+/* The point a row's scores are shifted by before exp: its running max m,
+ * except that a max of -inf (every score so far is -inf) shifts by 0, so the
+ * weights come out exp(-inf - 0) = 0 instead of exp(-inf - (-inf)) = NaN.
+ * Equal to m for every other m. */
+/*@ assigns \nothing; */
+FR_PRIM double fr_shift_point(double m) { return m == -HUGE_VAL ? 0.0 : m; }
+
 /* -inf, the LSE of a row with no visible key. */
 /*@ assigns \nothing; */
 FR_PRIM double fr_neg_inf(void) { return -HUGE_VAL; }

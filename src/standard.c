@@ -71,7 +71,7 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
         size_t n = fr_visible_in_block(visible, j0, cols);
-        l = fr_exp_shift_accumulate(chunk, n, m, l);
+        l = fr_exp_shift_accumulate(chunk, n, fr_shift_point(m), l);
         if (nk - j0 <= b.cols)
             break;
     }
@@ -80,12 +80,12 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
         size_t n = fr_visible_in_block(visible, j0, cols);
-        fr_softmax_chunk(chunk, n, cols, m, l);
+        fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), l);
         fr_store_f64(fm, p_row + j0, cols, chunk, 1, cols);
         if (nk - j0 <= b.cols)
             break;
     }
-    lse_word[0] = visible == 0 ? fr_neg_inf() : fr_add(m, fr_log(l));
+    lse_word[0] = visible == 0 || l == 0.0 ? fr_neg_inf() : fr_add(m, fr_log(l));
     fr_store_f64(fm, lse_i, 1, lse_word, 1, 1);
     fr_fast_release(fm, mark);
     return FR_OK;

@@ -11,7 +11,7 @@ fr_status fr_standard_scores(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
 
 /* Phase 2, one row: m = max of visible s, l = sum exp(s - m),
  * P = exp(s - m) / l (0 where masked), LSE = m + log l (-inf without a
- * visible key). Streams the row through fast memory in chunks of Bc, three
+ * visible key; P = 0 and LSE = -inf when every visible score is -inf). Streams the row through fast memory in chunks of Bc, three
  * passes. s_row, p_row [Nk]. */
 fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,

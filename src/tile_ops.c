@@ -62,7 +62,7 @@ void fr_softmax_chunk(double *s, size_t n, size_t cols, double m, double l)
         loop assigns c, s[0 .. n - 1];
         loop variant n - c; */
     for (size_t c = 0; c < n; c++)
-        s[c] = fr_div(fr_exp(fr_sub(s[c], m)), l);
+        s[c] = l == 0.0 ? 0.0 : fr_div(fr_exp(fr_sub(s[c], m)), l);
     fr_row_fill(s + n, cols - n, 0.0);
 }
 

@@ -42,7 +42,8 @@ double fr_exp_shift_sum(double *s, size_t n, double m);
 */
 double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total);
 
-/* s[c] = exp(s[c] - m) / l for c < n and s[c] = 0 for n <= c < cols. */
+/* s[c] = exp(s[c] - m) / l for c < n and s[c] = 0 for n <= c < cols;
+ * all 0 when l = 0 (every visible score -inf). */
 /*@ requires n <= cols && \valid(s + (0 .. cols - 1));
     assigns s[0 .. cols - 1];
 */

@@ -45,7 +45,8 @@ void fr_tiled_finalize(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
     (void)b;
     for (size_t r = 0; r < rows; r++) {
         double *acc = t->acc + r * h->d;
-        if (fr_visible_keys(h->causal, i0 + r, h->q_len, h->kv_len) == 0) {
+        /* l == 0: every visible score is -inf, as good as fully masked */
+        if (fr_visible_keys(h->causal, i0 + r, h->q_len, h->kv_len) == 0 || t->l[r] == 0.0) {
             fr_row_zero(acc, h->d);
             t->m[r] = fr_neg_inf();
         } else {

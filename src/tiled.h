@@ -33,7 +33,8 @@ void fr_tiled_key_block(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t
                         size_t i0, size_t rows, size_t j0, size_t cols);
 
 /* Turns the running state into O rows (acc / l) and LSE (m + log l) in place;
- * rows without a visible key get O = 0 and LSE = -inf. */
+ * rows without a visible key, or whose visible scores are all -inf (l = 0),
+ * get O = 0 and LSE = -inf. */
 void fr_tiled_finalize(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
                        size_t i0, size_t rows);
 

@@ -1,6 +1,5 @@
 # Tests of the reference implementation in src/ (each file's header says what
-# it checks). Labels: diff, unit, known_bug (documented promises src/ does not
-# keep yet: they fail until it does), mutants (slow: rebuilds src/ with planted
+# it checks). Labels: diff, unit, mutants (slow: rebuilds src/ with planted
 # bugs and requires the tests above to catch each one).
 set(FR_REF_DIR ${CMAKE_CURRENT_LIST_DIR})
 
@@ -18,7 +17,7 @@ set_tests_properties(test_bad_input PROPERTIES
 add_test(NAME test_semantics_inf_scores COMMAND test_semantics --inf-scores)
 add_test(NAME test_bad_input_extremes COMMAND test_bad_input --extremes)
 set_tests_properties(test_semantics_inf_scores test_bad_input_extremes PROPERTIES
-  LABELS known_bug TIMEOUT 60)
+  LABELS unit TIMEOUT 60)
 
 # The primitives against MPFR, when MPFR is there.
 find_path(FR_MPFR_INCLUDE_DIR mpfr.h)
