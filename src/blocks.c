@@ -5,7 +5,8 @@
 
 size_t fr_min_fast_words(size_t head_dim)
 {
-    if (head_dim > (SIZE_MAX - 3) / 4)
+    /* SIZE_MAX stands for "more than any size_t": 4d + 3 >= SIZE_MAX */
+    if (head_dim >= (SIZE_MAX - 3) / 4)
         return SIZE_MAX;
     return 4 * head_dim + 3;
 }
@@ -30,7 +31,9 @@ fr_status fr_blocks_check(fr_blocks b, size_t fast_words, size_t head_dim)
 {
     if (b.rows == 0 || b.cols == 0 || head_dim == 0)
         return FR_ERR_INVALID_ARGUMENT;
-    if (fr_fast_words_needed(b, head_dim) > fast_words)
+    /* SIZE_MAX is also what fr_fast_words_needed saturates at: never fits */
+    size_t needed = fr_fast_words_needed(b, head_dim);
+    if (needed == SIZE_MAX || needed > fast_words)
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     return FR_OK;
 }
@@ -40,10 +43,11 @@ fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
 {
     if (out == NULL || head_dim == 0 || q_len == 0 || kv_len == 0)
         return FR_ERR_INVALID_ARGUMENT;
-    if (fast_words < fr_min_fast_words(head_dim))
+    size_t minimum = fr_min_fast_words(head_dim);
+    if (minimum == SIZE_MAX || fast_words < minimum)
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
-    /* M >= 4d + 3 here, so d < M / 4 and 6d cannot overflow. */
-    size_t cols = fast_words / (6 * head_dim);
+    /* floor(M / (6d)) without forming 6d, which can exceed SIZE_MAX */
+    size_t cols = fast_words / 6 / head_dim;
     if (cols < 1)
         cols = 1;
     if (cols > head_dim)
@@ -109,19 +113,44 @@ fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out)
         return FR_ERR_INVALID_ARGUMENT;
     uint64_t nq = p->q_len, d = p->head_dim;
     uint64_t keys_loaded = 0;   /* sum over query blocks of K (= V) rows loaded */
-    for (size_t i0 = 0; i0 < p->q_len; i0 += b.rows) {
-        size_t rows = p->q_len - i0 < b.rows ? p->q_len - i0 : b.rows;
-        size_t visible = fr_visible_keys(p->causal, i0 + rows - 1, p->q_len, p->kv_len);
-        size_t blocks = visible / b.cols + (visible % b.cols != 0);
-        uint64_t loaded = 0;
-        if (!fr_mul_u64(blocks, b.cols, &loaded))
+    uint64_t q_blocks = nq / b.rows + (nq % b.rows != 0);
+    if (p->causal == FR_CAUSAL_NONE) {
+        /* every query block loads all Nk keys */
+        if (!fr_mul_u64(q_blocks, p->kv_len, &keys_loaded))
             return FR_ERR_SIZE_OVERFLOW;
-        if (loaded > p->kv_len)
-            loaded = p->kv_len;
-        if (!fr_add_u64(keys_loaded, loaded, &keys_loaded))
-            return FR_ERR_SIZE_OVERFLOW;
-        if (p->q_len - i0 <= b.rows)
-            break;
+    } else {
+        /* Query blocks in order see non-decreasing key counts; once a block's
+         * last row sees every key, so do all later blocks: count those at
+         * once, so the loop runs over at most ceil(Nk/Br) + 1 blocks plus
+         * the leading blocks that see nothing (skipped in one step too). */
+        size_t i0 = 0;
+        if (p->causal == FR_CAUSAL_BOTTOM_RIGHT && p->q_len > p->kv_len) {
+            /* rows i < Nq - Nk see no key: whole blocks of them load nothing */
+            size_t blind = p->q_len - p->kv_len;
+            i0 = blind / b.rows * b.rows;
+        }
+        while (i0 < p->q_len) {
+            size_t rows = p->q_len - i0 < b.rows ? p->q_len - i0 : b.rows;
+            size_t visible = fr_visible_keys(p->causal, i0 + rows - 1, p->q_len, p->kv_len);
+            if (visible == p->kv_len) {
+                uint64_t rest = (uint64_t)(p->q_len - i0) / b.rows +
+                                ((p->q_len - i0) % b.rows != 0);
+                if (!add_product(&keys_loaded, rest, p->kv_len))
+                    return FR_ERR_SIZE_OVERFLOW;
+                break;
+            }
+            size_t blocks = visible / b.cols + (visible % b.cols != 0);
+            uint64_t loaded = 0;
+            if (!fr_mul_u64(blocks, b.cols, &loaded))
+                return FR_ERR_SIZE_OVERFLOW;
+            if (loaded > p->kv_len)
+                loaded = p->kv_len;
+            if (!fr_add_u64(keys_loaded, loaded, &keys_loaded))
+                return FR_ERR_SIZE_OVERFLOW;
+            if (p->q_len - i0 <= b.rows)
+                break;
+            i0 += b.rows;
+        }
     }
     uint64_t read = 0, written = 0;
     int ok = add_product(&read, nq, d) &&

@@ -308,10 +308,11 @@ static void on_alarm(int sig)
 
 static void extremes(void)
 {
-    /* The default rule for every d whose minimum 4d+3 fits, M = SIZE_MAX and
+    /* The default rule for every d whose minimum 4d+3 is below SIZE_MAX (the
+     * value word counts saturate at, "more than any size_t"), M = SIZE_MAX and
      * M = 4d+3: blocks must fit (Br >= 1 and the words needed <= M). */
     const size_t dims[] = {SIZE_MAX / 8, SIZE_MAX / 6, SIZE_MAX / 6 + 1, SIZE_MAX / 5,
-                           (SIZE_MAX - 3) / 4};
+                           (SIZE_MAX - 3) / 4 - 1};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
         size_t d = dims[i];
         size_t Ms[2] = {SIZE_MAX, fr_min_fast_words(d)};
@@ -326,9 +327,12 @@ static void extremes(void)
                   Ms[mi], d, (int)st, b.rows, b.cols, fr_fast_words_needed(b, d));
         }
     }
-    /* d whose minimum does not fit in size_t: no M is enough */
+    /* d whose minimum does not fit below SIZE_MAX: no M is enough */
     fr_blocks b;
-    fr_status st = fr_blocks_default(SIZE_MAX, SIZE_MAX / 2, 1, 1, &b);
+    fr_status st = fr_blocks_default(SIZE_MAX, (SIZE_MAX - 3) / 4, 1, 1, &b);
+    CHECK(st == FR_ERR_FAST_MEMORY_TOO_SMALL, "fr_blocks_default(SIZE_MAX, d=(SIZE_MAX-3)/4) = %d "
+          "(4d+3 = SIZE_MAX words)", (int)st);
+    st = fr_blocks_default(SIZE_MAX, SIZE_MAX / 2, 1, 1, &b);
     CHECK(st == FR_ERR_FAST_MEMORY_TOO_SMALL, "fr_blocks_default(SIZE_MAX, d=SIZE_MAX/2) = %d "
           "with blocks %zux%zu (4d+3 > SIZE_MAX words)", (int)st, b.rows, b.cols);
     /* blocks whose word count does not fit in size_t do not fit in M = SIZE_MAX */
