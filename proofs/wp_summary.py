@@ -7,7 +7,7 @@ per-goal facts come from WP's console lines instead:
     [wp] [CVC4 1.8] Goal typed_sum_assert_rte_mem_access : Valid (Qed:7ms) (50ms) (15607) (cached)
     [wp] [Failed] Goal typed_bad_assert_false
       Z3 4.8.12: Timeout (Qed:0.84ms) (3s)
-The JSON report only tells which function (or lemma) each goal belongs to.
+The JSON report only supplies the names of functions and lemmas.
 The gate never trusts the parse alone: it also needs frama-c's exit status
 (the report plugin fails on any Unknown property) and WP's own
 "Proved goals: N / M" line to agree.
@@ -35,11 +35,13 @@ def seconds(text):
 
 
 def parse_log(path):
-    goals, totals = [], None
+    goals, totals, failing = [], None, False
     with open(path, errors='replace') as f:
         for line in f:
             line = line.rstrip('\n')
             m = GOAL.match(line)
+            if failing and not line.startswith('  '):
+                failing = False
             if m:
                 status = (m['status'] or m['who']).strip()
                 groups = re.findall(r'\(([^()]*)\)', m['rest'] or '')
@@ -49,35 +51,48 @@ def parse_log(path):
                               'status': status, 'proved': status == 'Valid',
                               'time': times[0] if times else 0.0,
                               'cached': 'cached' in groups, 'detail': []})
-            elif line.startswith('  ') and goals and not goals[-1]['proved']:
-                goals[-1]['detail'].append(line.strip())
+                failing = status != 'Valid'
+            elif failing:
+                # One line per prover that failed: count the longest attempt.
+                g = goals[-1]
+                g['detail'].append(line.strip())
+                times = [seconds(t) for t in re.findall(r'\(([^()]*)\)', line)]
+                g['time'] = max([g['time']] + [t for t in times if t is not None])
             elif TOTALS.match(line):
                 totals = tuple(map(int, TOTALS.match(line).groups()))
     return goals, totals
 
 
-def property_owners(path):
-    """(property name, owner) pairs from WP's JSON report, longest name first."""
+def owners(path, log):
+    """Function names and lemma goal names, longest first.
+
+    Goal names are <model prefix><function>_<kind> (kind: assert_rte_...,
+    loop_invariant_..., call_<callee>_requires, ...) or <model prefix>lemma_<name>.
+    Function names come from WP's JSON report or, when frama-c stopped before
+    writing it, from the functions RTE annotated."""
     try:
         with open(path) as f:
             report = json.load(f)
+        fns = list(report.get('wp:functions', {}))
+        lemmas = [p for props in report.get('wp:axiomatics', {}).values()
+                  for p in props if not p.startswith('wp:')]
     except (OSError, ValueError):
-        return []
-    pairs = []
-    for fn, props in report.get('wp:functions', {}).items():
-        pairs += [(p, fn) for p in props if not p.startswith('wp:')]
-    for props in report.get('wp:axiomatics', {}).values():
-        pairs += [(p, LEMMAS) for p in props if not p.startswith('wp:')]
-    return sorted(pairs, key=lambda p: -len(p[0]))
+        with open(log, errors='replace') as f:
+            fns = re.findall(r'^\[rte:annot\] annotating function (\S+)$', f.read(), re.M)
+        lemmas = []
+    by_length = lambda names: sorted(set(names), key=len, reverse=True)
+    return by_length(lemmas), by_length(fns)
 
 
-def owner(goal, prefix, owners):
-    """Goal names are <model prefix><property name>[_<suffix>]."""
+def owner(goal, prefix, names):
+    lemmas, fns = names
     rest = goal[len(prefix):] if goal.startswith(prefix) else goal
-    for prop, fn in owners:
-        if rest == prop or rest.startswith(prop + '_'):
-            kind = rest if fn == LEMMAS else rest[len(fn) + 1:]
-            return fn, kind
+    for lemma in lemmas:
+        if rest == lemma or rest.startswith(lemma + '_'):
+            return LEMMAS, rest
+    for fn in fns:   # longest first: fr_add_u64 before fr_add
+        if rest.startswith(fn + '_'):
+            return fn, rest[len(fn) + 1:]
     return '(unknown)', rest
 
 
@@ -101,12 +116,12 @@ def main():
     a = ap.parse_args()
 
     goals, wp_totals = parse_log(a.log)
-    owners = property_owners(a.wp_json)
+    names = owners(a.wp_json, a.log)
     funcs = defaultdict(lambda: {'proved': 0, 'total': 0, 'provers': Counter(),
                                  'time_s': 0.0, 'unproved': []})
     unproved = []
     for g in goals:
-        fn, kind = owner(g['goal'], a.prefix, owners)
+        fn, kind = owner(g['goal'], a.prefix, names)
         f = funcs[fn]
         f['total'] += 1
         f['time_s'] += g['time']
@@ -147,7 +162,7 @@ def main():
     cached = sum(g['cached'] for g in goals)
     print(f'wall time {t1 - t0:.1f}s; {cached} prover result(s) replayed from cache')
     for u in unproved:
-        print(f"UNPROVED {u['function']}: {u['kind']} [{u['status']}] {'; '.join(u['detail'])}")
+        print(f"UNPROVED {u['function']}: {u['kind']} [{u['status']}] {'; '.join(u['detail'])}".rstrip())
 
     # Expectations.
     expected, regressions = None, []
@@ -188,10 +203,12 @@ def main():
         f.write('\n')
 
     exp = (f" (expected {expected['TOTAL'][0]})" if expected and 'TOTAL' in expected else '')
-    if problems and a.frama_c_rc and not goals:
+    with open(a.log, errors='replace') as f:
+        log = f.readlines()
+    if a.frama_c_rc and not any('Classified errors found' in l for l in log):
+        # Not the report plugin's verdict: frama-c itself stopped.
         print('--- end of frama-c output:')
-        with open(a.log, errors='replace') as f:
-            print(''.join(f.readlines()[-25:]), end='')
+        print(''.join(log[-25:]), end='')
     verdict = f"WP {a.pass_}: {proved}/{total} goals proved{exp}"
     print(verdict + (' FAILED: ' + '; '.join(problems) if problems else ''))
     return 1 if problems else 0
