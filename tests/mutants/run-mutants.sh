@@ -42,11 +42,11 @@ mutant store_counts_stride src/fast_memory.c \
 mutant tiled_no_divide_by_l src/tiled.c \
   '/fr_row_divide(acc, h->d, t->l\[r\]);/d'
 mutant block_max_for_m_new src/online_softmax.c \
-  's/double row_sum = fr_exp_shift_sum(s, n, m_new);/double row_sum = fr_exp_shift_sum(s, n, block_max);/'
+  's/double shift = fr_shift_point(m_new);/double shift = fr_shift_point(block_max);/'
 mutant tiled_lse_without_m src/tiled.c \
   's/t->m\[r\] = fr_add(t->m\[r\], fr_log(t->l\[r\]));/t->m[r] = fr_log(t->l[r]);/'
-mutant standard_softmax_no_mask src/standard.c \
-  's/size_t visible = fr_visible_keys(h->causal, i, h->q_len, nk);/size_t visible = fr_visible_keys(h->causal, i, h->q_len, nk) * 0 + nk;/'
+mutant standard_no_normalisation src/standard.c \
+  's/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), l);/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), 1.0);/'
 mutant standard_no_minus_inf_mask src/standard.c \
   's/fr_row_fill(s_row + n, cols - n, fr_neg_inf());/fr_score_row(s_row + n, q_tile + r * d, k_tile + n * d, cols - n, d, h->scale);/; s/size_t visible = fr_visible_keys(h->causal, i, h->q_len, nk);/size_t visible = fr_visible_keys(h->causal, i, h->q_len, nk) * 0 + nk;/'
 mutant blocks_default_over_M src/blocks.c \
@@ -54,7 +54,7 @@ mutant blocks_default_over_M src/blocks.c \
 mutant tiled_gqa_head_map src/tiled.c \
   's/size_t hk = hq \/ group;/size_t hk = hq % p->kv_heads + 0 * group;/'
 mutant tiled_masked_row_not_zeroed src/tiled.c \
-  '/h->kv_len) == 0) {$/{n;/fr_row_zero(acc, h->d);/d}'
+  '/t->l\[r\] == 0.0) {$/{n;/fr_row_zero(acc, h->d);/d}'
 mutant check_skips_hkv_divides src/problem.c \
   's/if (p->q_heads % p->kv_heads != 0)/if (0 \&\& p->q_heads % p->kv_heads != 0)/'
 mutant exp2_table_lo_sign src/exp2_table.h \
