@@ -351,49 +351,13 @@ static const char check_usage[] =
     "Exit status: 1 if an element exceeds its bound or is NaN/inf where the exact\n"
     "value is finite, 0 otherwise, 2 for a bad command line or unusable files.\n";
 
-/* A whole file in memory. */
-static int read_whole(const char *path, unsigned char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return cli_error(CLI_USAGE, "check: cannot open '%s': %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    int ok = buf != NULL;
-    while (ok) {
-        if (n == cap) {
-            unsigned char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (bigger == NULL) {
-                ok = 0;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            ok = !ferror(f);
-            break;
-        }
-    }
-    fclose(f);
-    if (!ok) {
-        free(buf);
-        return cli_error(CLI_USAGE, "check: cannot read '%s'", path);
-    }
-    *data = buf;
-    *len = n;
-    return CLI_OK;
-}
-
 /* An output file as doubles: float64 values are kept as they are. */
 static int load_output(const char *path, fr_npy_array *a, double **values, fr_check_format *fmt)
 {
     unsigned char *buf = NULL;
     size_t len = 0;
-    if (read_whole(path, &buf, &len) != CLI_OK)
-        return CLI_USAGE;
+    if (cli_read_file("check", path, &buf, &len) != CLI_OK)
+        return CLI_USAGE;   /* unusable files are trouble (2), not a failed check */
     char err[256];
     fr_npy_status st = fr_npy_parse(buf, len, a, err, sizeof err);
     if (st != FR_NPY_OK) {

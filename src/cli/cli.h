@@ -65,6 +65,10 @@ double cli_host_memory_bytes(void);
 /* Reads a whole .npy file and converts it to floats (malloc'd, *data); the
  * shape goes to *array. Errors are reported after context (such as
  * "attention: q") with the path. */
+/* The whole file at path in a malloc'd buffer, or CLI_FAILED after one
+ * message prefixed with context. */
+int cli_read_file(const char *context, const char *path, unsigned char **data, size_t *len);
+
 int cli_load_npy(const char *context, const char *path, fr_npy_array *array, float **data);
 
 /* Writes values[0 .. count-1] as a float64 .npy file of the given shape. */

@@ -7,7 +7,7 @@
 
 /* The whole file in a malloc'd buffer. Reads until end of file rather than
  * trusting a size from fseek/ftell, which directories and pipes do not give. */
-static int read_file(const char *context, const char *path, unsigned char **data, size_t *len)
+int cli_read_file(const char *context, const char *path, unsigned char **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -51,7 +51,7 @@ int cli_load_npy(const char *context, const char *path, fr_npy_array *array, flo
 {
     unsigned char *bytes = NULL;
     size_t len = 0;
-    int status = read_file(context, path, &bytes, &len);
+    int status = cli_read_file(context, path, &bytes, &len);
     if (status != CLI_OK)
         return status;
     char err[256];
