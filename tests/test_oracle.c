@@ -73,21 +73,9 @@ int main(void)
     }
     for (int f = 0; f < FR_FAMILY_COUNT; f++) {
         fr_sweep_print(stdout, fr_family_name((fr_family)f), &fam[f]);
-        all.problems += fam[f].problems;
-        all.rows += fam[f].rows;
-        all.masked_rows += fam[f].masked_rows;
+        fr_sweep_merge(&all, &fam[f]);
         for (int m = 0; m < FR_SWEEP_MODELS; m++) {
-            fr_sweep_model_stats *a = &all.model[m], *b = &fam[f].model[m];
-            a->elements += b->elements;
-            a->over += b->over;
-            if (b->max_ratio_o > a->max_ratio_o) {
-                a->max_ratio_o = b->max_ratio_o;
-                memcpy(a->worst, b->worst, sizeof a->worst);
-            }
-            if (b->max_ratio_lse > a->max_ratio_lse)
-                a->max_ratio_lse = b->max_ratio_lse;
-            if (b->max_ulp_o > a->max_ulp_o)
-                a->max_ulp_o = b->max_ulp_o;
+            const fr_sweep_model_stats *b = &fam[f].model[m];
             if (b->over > 0) {
                 fprintf(stderr, "FAIL %s, %s: %llu errors above the bound; worst %s\n",
                         fr_family_name((fr_family)f), fr_sweep_model_name((fr_sweep_model)m),
@@ -95,16 +83,6 @@ int main(void)
                 failures++;
             }
         }
-        all.o_compared += fam[f].o_compared;
-        all.o32_equal += fam[f].o32_equal;
-        all.o64_equal += fam[f].o64_equal;
-        all.lse_compared += fam[f].lse_compared;
-        all.lse32_equal += fam[f].lse32_equal;
-        all.lse64_equal += fam[f].lse64_equal;
-        all.oracle_slow += fam[f].oracle_slow;
-        all.oracle_rational += fam[f].oracle_rational;
-        all.oracle_wide_rows += fam[f].oracle_wide_rows;
-        all.oracle_seconds += fam[f].oracle_seconds;
     }
     fr_sweep_print(stdout, "all families", &all);
     for (int m = 0; m < FR_SWEEP_MODELS; m++)

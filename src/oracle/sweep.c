@@ -379,6 +379,37 @@ done:
     return s;
 }
 
+void fr_sweep_merge(fr_sweep_stats *total, const fr_sweep_stats *part)
+{
+    total->problems += part->problems;
+    total->rows += part->rows;
+    total->masked_rows += part->masked_rows;
+    for (int m = 0; m < FR_SWEEP_MODELS; m++) {
+        fr_sweep_model_stats *a = &total->model[m];
+        const fr_sweep_model_stats *b = &part->model[m];
+        a->elements += b->elements;
+        a->over += b->over;
+        if (b->max_ratio_o > a->max_ratio_o) {
+            a->max_ratio_o = b->max_ratio_o;
+            memcpy(a->worst, b->worst, sizeof a->worst);
+        }
+        if (b->max_ratio_lse > a->max_ratio_lse)
+            a->max_ratio_lse = b->max_ratio_lse;
+        if (b->max_ulp_o > a->max_ulp_o)
+            a->max_ulp_o = b->max_ulp_o;
+    }
+    total->o_compared += part->o_compared;
+    total->o32_equal += part->o32_equal;
+    total->o64_equal += part->o64_equal;
+    total->lse_compared += part->lse_compared;
+    total->lse32_equal += part->lse32_equal;
+    total->lse64_equal += part->lse64_equal;
+    total->oracle_slow += part->oracle_slow;
+    total->oracle_rational += part->oracle_rational;
+    total->oracle_wide_rows += part->oracle_wide_rows;
+    total->oracle_seconds += part->oracle_seconds;
+}
+
 void fr_sweep_print(FILE *f, const char *title, const fr_sweep_stats *st)
 {
     fprintf(f, "%s: %llu problems, %llu rows (%llu fully masked)\n", title,

@@ -79,6 +79,10 @@ fr_status fr_sweep_problem(const fr_problem *p, fr_family fam, uint64_t seed,
 /* The per-model table of *st. */
 void fr_sweep_print(FILE *f, const char *title, const fr_sweep_stats *st);
 
+/* Adds part's counts into total and keeps the larger maxima (and the worst
+ * case's description). */
+void fr_sweep_merge(fr_sweep_stats *total, const fr_sweep_stats *part);
+
 #ifdef __cplusplus
 }
 #endif
