@@ -37,6 +37,7 @@ typedef enum fr_status {
 } fr_status;
 
 /* One line describing a status, for error messages. */
+/*@ assigns \nothing; */
 const char *fr_status_message(fr_status status);
 
 typedef enum fr_causal {
@@ -57,13 +58,24 @@ typedef struct fr_problem {
     double scale;      /* softmax scale; fr_problem_make sets 1/sqrt(d) */
 } fr_problem;
 
+#ifdef __FRAMAC__
+#include "Sizes.acsl"
+#include "Problem.acsl"
+#endif
+
 /* A problem with the default scale RN(1 / RN(sqrt(d))). */
+/* (No ACSL assigns clause: the C library's sqrt may write errno. It does not
+ * for the d >= 0 given here, but WP only sees the union of its behaviours.) */
 fr_problem fr_problem_make(size_t batch, size_t q_heads, size_t kv_heads,
                            size_t q_len, size_t kv_len, size_t head_dim,
                            fr_causal causal);
 
 /* FR_OK when every size is positive, Hkv divides Hq, the causal mode is known
  * and every tensor's element count fits in size_t. */
+/*@ requires valid_or_null: p == \null || \valid_read(p);
+    assigns \nothing;
+    ensures ok: \result == FR_OK ==> ProblemOk(p);
+*/
 fr_status fr_problem_check(const fr_problem *p);
 
 /* Tile sizes: Br query rows and Bc key/value rows per block. */
@@ -72,13 +84,23 @@ typedef struct fr_blocks {
     size_t cols;   /* Bc */
 } fr_blocks;
 
+#ifdef __FRAMAC__
+#include "Blocks.acsl"
+#endif
+
 /* Words of fast memory the tiled and standard algorithms use with blocks b
  * and head dimension d: Br*(2d + Bc + 2) + 2*Bc*d
  * (Q tile, accumulator, score tile, m, l; K tile, V tile). */
+/*@ assigns \nothing;
+    ensures exact: \result < SIZE_MAX ==> \result == FastWords(b.rows, b.cols, head_dim);
+*/
 size_t fr_fast_words_needed(fr_blocks b, size_t head_dim);
 
 /* The smallest M any tiling fits in: one query row and one key (Br = Bc = 1),
  * 4d + 3 words. */
+/*@ assigns \nothing;
+    ensures value: \result == SIZE_MAX || \result == 4 * head_dim + 3;
+*/
 size_t fr_min_fast_words(size_t head_dim);
 
 /* The default tiling for fast memory of M words (the floor rule):
@@ -88,10 +110,17 @@ size_t fr_min_fast_words(size_t head_dim);
  * and Br = Theta(M/d): (6d + 5) * Br >= M for every M >= 4d + 3.
  * Br is then capped at Nq and Bc at Nk (larger blocks move no fewer words).
  * FR_ERR_FAST_MEMORY_TOO_SMALL when M < fr_min_fast_words(d). */
+/*@ requires valid_or_null: out == \null || \valid(out);
+    assigns *out;
+    ensures fits: \result == FR_OK ==> BlocksFit(*out, head_dim, fast_words);
+*/
 fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
                             size_t q_len, size_t kv_len, fr_blocks *out);
 
 /* FR_OK when user-chosen blocks are positive and fit in M words. */
+/*@ assigns \nothing;
+    ensures fits: \result == FR_OK ==> BlocksFit(b, head_dim, fast_words);
+*/
 fr_status fr_blocks_check(fr_blocks b, size_t fast_words, size_t head_dim);
 
 /* Words moved between slow and fast memory. */
@@ -114,7 +143,17 @@ typedef struct fr_io_stats {
  *   visible to the last row of query block t (Nk without a causal mask):
  *   the tiled algorithm skips key blocks no row of the query block can see.
  * FR_ERR_SIZE_OVERFLOW when a count does not fit in 64 bits. */
+/*@ requires problem: p == \null || \valid_read(p);
+    requires out: out == \null || \valid(out);
+    requires separated: p == \null || out == \null || \separated(p, out);
+    assigns *out;
+*/
 fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out);
+/*@ requires problem: p == \null || \valid_read(p);
+    requires out: out == \null || \valid(out);
+    requires separated: p == \null || out == \null || \separated(p, out);
+    assigns *out;
+*/
 fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out);
 
 /* The constants of the tiled bound, for the default tiling and any M >= 4d+3:
@@ -122,8 +161,12 @@ fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out);
  * per head, Nmax = max(Nq, Nk), with c1 = 12 + 10/d (at most 22; tends to 6
  * as M/d^2 grows, see README) and c2 = 5. */
 #define FR_TILED_BOUND_C2 5.0
+/*@ assigns \nothing; */
 double fr_tiled_bound_c1(size_t head_dim);
 /* c1 * Nmax^2 * d^2 / M + c2 * Nmax * d, times B*Hq heads. */
+/*@ requires problem: \valid_read(p);
+    assigns \nothing;
+*/
 double fr_tiled_bound(const fr_problem *p, size_t fast_words);
 
 /* Attention over the counted memory model.
@@ -131,6 +174,12 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
  *   o   [B, Hq, Nq, d]   lse  [B, Hq, Nq]          (slow memory, written)
  * fast_words is M. blocks == NULL selects fr_blocks_default.
  * stats may be NULL. On error nothing is guaranteed about o and lse. */
+/*@ requires problem: p == \null || \valid_read(p);
+    requires blocks: blocks == \null || \valid_read(blocks);
+    requires stats: stats == \null || \valid(stats);
+    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    requires separated_stats: stats == \null || \separated(stats, p, blocks);
+*/
 fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const fr_blocks *blocks,
                              const float *q, const float *k, const float *v,
@@ -139,6 +188,12 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
 /* Standard attention: S = scale*Q K^T and P = softmax(S) are materialised in
  * slow memory (allocated here, Nq*Nk doubles each), then O = P V. It uses the
  * same blocks and fast memory as the tiled algorithm. */
+/*@ requires problem: p == \null || \valid_read(p);
+    requires blocks: blocks == \null || \valid_read(blocks);
+    requires stats: stats == \null || \valid(stats);
+    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    requires separated_stats: stats == \null || \separated(stats, p, blocks);
+*/
 fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
                                 const fr_blocks *blocks,
                                 const float *q, const float *k, const float *v,

@@ -18,12 +18,16 @@ size_t fr_fast_words_needed(fr_blocks b, size_t head_dim)
     if (head_dim > (SIZE_MAX - 2) / 2 || b.cols > SIZE_MAX - 2 - 2 * head_dim)
         return SIZE_MAX;
     row_words = 2 * head_dim + b.cols + 2;
+    //@ assert row_words: row_words == 2 * head_dim + b.cols + 2;
     if (!fr_mul_fits(b.rows, row_words, &rows_total))
         return SIZE_MAX;
+    //@ assert rows_total: rows_total == b.rows * (2 * head_dim + b.cols + 2);
     if (!fr_mul_fits(b.cols, 2 * head_dim, &kv_words))
         return SIZE_MAX;
+    //@ assert kv_words: kv_words == b.cols * (2 * head_dim) == 2 * b.cols * head_dim;
     if (kv_words > SIZE_MAX - rows_total)
         return SIZE_MAX;
+    //@ assert total: rows_total + kv_words == FastWords(b.rows, b.cols, head_dim);
     return rows_total + kv_words;
 }
 
@@ -35,6 +39,7 @@ fr_status fr_blocks_check(fr_blocks b, size_t fast_words, size_t head_dim)
     size_t needed = fr_fast_words_needed(b, head_dim);
     if (needed == SIZE_MAX || needed > fast_words)
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
+    //@ assert parts: b.rows * head_dim <= needed && b.cols * head_dim <= needed && b.rows * b.cols <= needed && b.rows <= needed;
     return FR_OK;
 }
 
@@ -48,22 +53,39 @@ fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     /* floor(M / (6d)) without forming 6d, which can exceed SIZE_MAX */
     size_t cols = fast_words / 6 / head_dim;
+    //@ assert six: 6 * (cols * head_dim) <= fast_words;
     if (cols < 1)
         cols = 1;
     if (cols > head_dim)
         cols = head_dim;
     /* cols <= max(1, M / 6d) keeps 2*cols*d <= M - 2d - 3 (see README) */
+    /*@ assert kv_room: 2 * cols * head_dim + 2 * head_dim + 3 <= fast_words; */
+    //@ assert wide: cols == 1 || 2 * head_dim <= cols * head_dim;
+    /*@ assert one_row: 2 * cols * head_dim + (2 * head_dim + cols + 2) <= fast_words; */
+    //@ ghost size_t left = fast_words - 2 * cols * head_dim;
+    //@ ghost size_t per_row = 2 * head_dim + cols + 2;
+    //@ assert parts: left == fast_words - 2 * cols * head_dim && per_row == 2 * head_dim + cols + 2;
     size_t rows = (fast_words - 2 * cols * head_dim) / (2 * head_dim + cols + 2);
+    //@ assert rows_ge: rows == left / per_row && rows >= 1;
+    //@ assert rows_mul: rows * per_row <= left;
+    //@ assert rows_fit: rows >= 1 && FastWords(rows, cols, head_dim) <= fast_words;
+    //@ ghost size_t full_rows = rows;
+    //@ ghost size_t full_cols = cols;
     if (rows > q_len)
         rows = q_len;
     if (cols > kv_len)
         cols = kv_len;
+    //@ assert capped: FastWords(rows, cols, head_dim) <= FastWords(full_rows, full_cols, head_dim);
     out->rows = rows;
     out->cols = cols;
     return FR_OK;
 }
 
 /* Accumulates total += a * b, reporting overflow. */
+/*@ requires total: \valid(total);
+    assigns *total;
+    ensures boolean: \result == 0 || \result == 1;
+*/
 static int add_product(uint64_t *total, uint64_t a, uint64_t b)
 {
     uint64_t product = 0;
@@ -71,6 +93,11 @@ static int add_product(uint64_t *total, uint64_t a, uint64_t b)
 }
 
 /* Multiplies a per-head count by the number of (batch, query head) pairs. */
+/*@ requires problem: \valid_read(p);
+    requires out: \valid(out);
+    requires separated: \separated(p, out);
+    assigns out->words_read, out->words_written;
+*/
 static fr_status scale_by_heads(const fr_problem *p, uint64_t read, uint64_t written,
                                 fr_io_count *out)
 {
@@ -129,6 +156,8 @@ fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out)
             size_t blind = p->q_len - p->kv_len;
             i0 = blind / b.rows * b.rows;
         }
+        /*@ loop assigns i0, keys_loaded;
+            loop variant p->q_len - i0; */
         while (i0 < p->q_len) {
             size_t rows = p->q_len - i0 < b.rows ? p->q_len - i0 : b.rows;
             size_t visible = fr_visible_keys(p->causal, i0 + rows - 1, p->q_len, p->kv_len);

@@ -8,6 +8,7 @@
 /* *out = a * b when it fits in size_t; returns whether it fits. */
 /*@ requires \valid(out);
     assigns *out;
+    ensures boolean: \result == 0 || \result == 1;
     ensures \result == 1 <==> a * b <= SIZE_MAX;
     ensures \result == 1 ==> *out == a * b;
 */
@@ -15,6 +16,7 @@ int fr_mul_fits(size_t a, size_t b, size_t *out);
 
 /*@ requires \valid(out);
     assigns *out;
+    ensures boolean: \result == 0 || \result == 1;
     ensures \result == 1 ==> *out == a * b * c * d && a * b * c * d <= SIZE_MAX;
 */
 int fr_mul4_fits(size_t a, size_t b, size_t c, size_t d, size_t *out);
@@ -22,6 +24,7 @@ int fr_mul4_fits(size_t a, size_t b, size_t c, size_t d, size_t *out);
 /* The same in 64 bits, for transfer counts. */
 /*@ requires \valid(out);
     assigns *out;
+    ensures boolean: \result == 0 || \result == 1;
     ensures \result == 1 <==> a * b <= UINT64_MAX;
     ensures \result == 1 ==> *out == a * b;
 */
@@ -29,6 +32,7 @@ int fr_mul_u64(uint64_t a, uint64_t b, uint64_t *out);
 
 /*@ requires \valid(out);
     assigns *out;
+    ensures boolean: \result == 0 || \result == 1;
     ensures \result == 1 <==> a + b <= UINT64_MAX;
     ensures \result == 1 ==> *out == a + b;
 */

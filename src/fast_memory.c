@@ -1,4 +1,5 @@
 #include "fast_memory.h"
+#include "lemmas_size.h"
 
 double *fr_fast_alloc(fr_fast_memory *fm, size_t n)
 {
@@ -19,15 +20,19 @@ void fr_fast_release(fr_fast_memory *fm, size_t mark)
 void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
                  size_t rows, size_t cols, size_t src_stride)
 {
-    /*@ loop invariant 0 <= r <= rows;
+    /*@ loop invariant range: 0 <= r <= rows;
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
-        /*@ loop invariant 0 <= c <= cols;
-            loop assigns c, dst[r * cols .. r * cols + cols - 1];
+        //@ ghost Row_Fits(r, rows, cols);
+        //@ ghost Mul_Mono(r, rows - 1, src_stride);
+        double *dst_row = dst + r * cols;
+        const float *src_row = src + r * src_stride;
+        /*@ loop invariant range: 0 <= c <= cols;
+            loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
-            dst[r * cols + c] = (double)src[r * src_stride + c];
+            dst_row[c] = (double)src_row[c];
     }
     fm->words_read += (uint64_t)rows * cols;
 }
@@ -35,15 +40,19 @@ void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
 void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
                  size_t rows, size_t cols, size_t src_stride)
 {
-    /*@ loop invariant 0 <= r <= rows;
+    /*@ loop invariant range: 0 <= r <= rows;
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
-        /*@ loop invariant 0 <= c <= cols;
-            loop assigns c, dst[r * cols .. r * cols + cols - 1];
+        //@ ghost Row_Fits(r, rows, cols);
+        //@ ghost Mul_Mono(r, rows - 1, src_stride);
+        double *dst_row = dst + r * cols;
+        const double *src_row = src + r * src_stride;
+        /*@ loop invariant range: 0 <= c <= cols;
+            loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
-            dst[r * cols + c] = src[r * src_stride + c];
+            dst_row[c] = src_row[c];
     }
     fm->words_read += (uint64_t)rows * cols;
 }
@@ -51,15 +60,19 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
 void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
                   const double *src, size_t rows, size_t cols)
 {
-    /*@ loop invariant 0 <= r <= rows;
+    /*@ loop invariant range: 0 <= r <= rows;
         loop assigns r, dst[0 .. (rows - 1) * dst_stride + cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
-        /*@ loop invariant 0 <= c <= cols;
-            loop assigns c, dst[r * dst_stride .. r * dst_stride + cols - 1];
+        //@ ghost Row_Fits(r, rows, cols);
+        //@ ghost Mul_Mono(r, rows - 1, dst_stride);
+        double *dst_row = dst + r * dst_stride;
+        const double *src_row = src + r * cols;
+        /*@ loop invariant range: 0 <= c <= cols;
+            loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
-            dst[r * dst_stride + c] = src[r * cols + c];
+            dst_row[c] = src_row[c];
     }
     fm->words_written += (uint64_t)rows * cols;
 }

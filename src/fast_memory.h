@@ -16,78 +16,73 @@ typedef struct fr_fast_memory {
     uint64_t words_written; /* fast -> slow */
 } fr_fast_memory;
 
-/*@ predicate FastMemoryValid(fr_fast_memory *fm) =
-      \valid(fm) && fm->used <= fm->capacity && fm->peak <= fm->capacity &&
-      fm->used <= fm->peak &&
-      \valid(fm->words + (0 .. fm->capacity - 1)) &&
-      \separated(fm, fm->words + (0 .. fm->capacity - 1));
-*/
+#ifdef __FRAMAC__
+#include "FastMemory.acsl"
+#endif
 
 /* Hands out n words on top of the stack, or NULL (leaving fm unchanged) when
  * that would exceed the capacity: fast memory is never overrun. */
-/*@ requires FastMemoryValid(fm);
+/*@ requires valid: FastMemoryValid(fm);
     requires positive: n > 0;
     assigns fm->used, fm->peak;
+    ensures valid: FastMemoryValid(fm);
     behavior fits:
       assumes n <= fm->capacity - fm->used;
-      ensures FastMemoryValid(fm);
-      ensures \result == fm->words + \old(fm->used);
-      ensures fm->used == \old(fm->used) + n;
-      ensures \valid(\result + (0 .. n - 1));
+      ensures at_top: \result == fm->words + \old(fm->used);
+      ensures used: fm->used == \old(fm->used) + n;
+      ensures buffer: \valid(\result + (0 .. n - 1));
     behavior refused:
       assumes n > fm->capacity - fm->used;
-      ensures \result == \null;
-      ensures fm->used == \old(fm->used) && fm->peak == \old(fm->peak);
+      ensures null: \result == \null;
+      ensures unchanged: fm->used == \old(fm->used) && fm->peak == \old(fm->peak);
     complete behaviors; disjoint behaviors;
 */
 double *fr_fast_alloc(fr_fast_memory *fm, size_t n);
 
 /* Releases everything above mark (a previous value of fm->used). */
-/*@ requires FastMemoryValid(fm);
-    requires mark <= fm->used;
+/*@ requires valid: FastMemoryValid(fm);
+    requires below: mark <= fm->used;
     assigns fm->used;
-    ensures FastMemoryValid(fm) && fm->used == mark;
+    ensures valid: FastMemoryValid(fm);
+    ensures released: fm->used == mark;
 */
 void fr_fast_release(fr_fast_memory *fm, size_t mark);
 
 /* Loads a rows x cols tile of a float tensor (row stride src_stride) into the
- * fast buffer dst (rows*cols words, row-major). Counts rows*cols words read. */
-/*@ requires \valid(fm);
-    requires rows * cols <= SIZE_MAX && cols <= src_stride;
-    requires \valid(dst + (0 .. rows * cols - 1));
-    requires rows == 0 || \valid_read(src + (0 .. (rows - 1) * src_stride + cols - 1));
-    requires \separated(fm, dst + (0 .. rows * cols - 1));
+ * fast buffer dst (rows*cols words, row-major). Counts rows*cols words read
+ * (modulo 2^64 here; that the totals never wrap is part of the count proof). */
+/*@ requires fm: \valid(fm);
+    requires sizes: rows * cols <= SIZE_MAX && cols <= src_stride;
+    requires extent: rows == 0 || (rows - 1) * src_stride + cols <= SIZE_MAX;
+    requires dst: \valid(dst + (0 .. rows * cols - 1));
+    requires src: rows == 0 || \valid_read(src + (0 .. (rows - 1) * src_stride + cols - 1));
     assigns fm->words_read, dst[0 .. rows * cols - 1];
-    ensures fm->words_read == \old(fm->words_read) + rows * cols;
+    ensures counted: fm->words_read == (uint64_t)(\old(fm->words_read) + rows * cols);
 */
 void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
                  size_t rows, size_t cols, size_t src_stride);
 
 /* The same for a double tensor in slow memory (the S and P matrices). */
-/*@ requires \valid(fm);
-    requires rows * cols <= SIZE_MAX && cols <= src_stride;
-    requires \valid(dst + (0 .. rows * cols - 1));
-    requires rows == 0 || \valid_read(src + (0 .. (rows - 1) * src_stride + cols - 1));
-    requires \separated(fm, dst + (0 .. rows * cols - 1));
-    requires rows == 0 || \separated(dst + (0 .. rows * cols - 1),
-                                     src + (0 .. (rows - 1) * src_stride + cols - 1));
+/*@ requires fm: \valid(fm);
+    requires sizes: rows * cols <= SIZE_MAX && cols <= src_stride;
+    requires extent: rows == 0 || (rows - 1) * src_stride + cols <= SIZE_MAX;
+    requires dst: \valid(dst + (0 .. rows * cols - 1));
+    requires src: rows == 0 || \valid_read(src + (0 .. (rows - 1) * src_stride + cols - 1));
     assigns fm->words_read, dst[0 .. rows * cols - 1];
-    ensures fm->words_read == \old(fm->words_read) + rows * cols;
+    ensures counted: fm->words_read == (uint64_t)(\old(fm->words_read) + rows * cols);
 */
 void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
                  size_t rows, size_t cols, size_t src_stride);
 
 /* Stores the fast buffer src (rows*cols words) as a rows x cols tile of a
  * double tensor in slow memory (row stride dst_stride). Counts the words. */
-/*@ requires \valid(fm);
-    requires rows * cols <= SIZE_MAX && cols <= dst_stride;
-    requires \valid_read(src + (0 .. rows * cols - 1));
-    requires rows == 0 || \valid(dst + (0 .. (rows - 1) * dst_stride + cols - 1));
-    requires rows == 0 || \separated(fm, dst + (0 .. (rows - 1) * dst_stride + cols - 1));
-    requires rows == 0 || \separated(src + (0 .. rows * cols - 1),
-                                     dst + (0 .. (rows - 1) * dst_stride + cols - 1));
+/*@ requires fm: \valid(fm);
+    requires sizes: rows * cols <= SIZE_MAX && cols <= dst_stride;
+    requires extent: rows == 0 || (rows - 1) * dst_stride + cols <= SIZE_MAX;
+    requires src: \valid_read(src + (0 .. rows * cols - 1));
+    requires dst: rows == 0 || \valid(dst + (0 .. (rows - 1) * dst_stride + cols - 1));
     assigns fm->words_written, dst[0 .. (rows - 1) * dst_stride + cols - 1];
-    ensures fm->words_written == \old(fm->words_written) + rows * cols;
+    ensures counted: fm->words_written == (uint64_t)(\old(fm->words_written) + rows * cols);
 */
 void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
                   const double *src, size_t rows, size_t cols);

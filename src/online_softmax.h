@@ -7,6 +7,7 @@
 #define FLASHREF_ONLINE_SOFTMAX_H
 
 #include <stddef.h>
+#include <stdint.h>   /* SIZE_MAX in contracts */
 
 /* First block of the row: m = max s, l = sum p, acc = sum p v. */
 /*@ requires n >= 1 && n * d <= SIZE_MAX;

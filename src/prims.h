@@ -6,19 +6,30 @@
  * same IEEE-754 double operations in the same order and agree bit for bit.
  * Each primitive is one correctly rounded operation, except fr_exp and fr_log,
  * which are faithful (error < 1 ulp; tests/test_prims.c measures them against
- * MPFR). They use only exact helpers from libm: fma (one rounding), ldexp and
- * frexp (exact scaling), which behave identically on the host and the device.
+ * MPFR). From libm they use only fma (one rounding, the same on the host and
+ * the device); scaling by powers of two and splitting off the exponent are
+ * done on the IEEE-754 bits below, exactly as ldexp and frexp would, so that
+ * their contracts are ours rather than the C library's.
  */
 #ifndef FLASHREF_PRIMS_H
 #define FLASHREF_PRIMS_H
 
 #include <math.h>
+#include <stdint.h>
 #include "exp2_table.h"
 
 #ifdef __CUDACC__
 #define FR_PRIM __host__ __device__ static inline
 #else
 #define FR_PRIM static inline
+#endif
+
+#ifdef __FRAMAC__
+/* Frama-C's libc declares fma without a contract. Assumed: fma changes no
+ * program state. glibc's fma has no errno wrapper ("These functions do not
+ * set errno", fma(3)) and CUDA's fma is one DFMA instruction. */
+/*@ assigns \result \from x, y, z; */
+extern double fma(double x, double y, double z);
 #endif
 
 /*@ assigns \nothing; ensures \result == (double)x; */
@@ -61,24 +72,104 @@ FR_PRIM double fr_shift_point(double m) { return m == -HUGE_VAL ? 0.0 : m; }
 /*@ assigns \nothing; */
 FR_PRIM double fr_neg_inf(void) { return -HUGE_VAL; }
 
+/* Reinterprets a double's bits (union punning: defined in C11, and what nvcc
+ * compiles for the device as well). */
+typedef union {
+    uint64_t u;
+    double d;
+} fr_double_bits;
+
+#define FR_EXPONENT_MASK UINT64_C(0x7ff0000000000000)
+#define FR_HALF_EXPONENT UINT64_C(0x3fe0000000000000)   /* exponent bits of [1/2, 1) */
+
+/* 2^e, exactly: a normal double is built from its biased exponent. */
+/*@ requires range: -1022 <= e <= 1023;
+    assigns \nothing; */
+FR_PRIM double fr_pow2(int e)
+{
+    fr_double_bits b;
+    b.u = (uint64_t)(e + 1023) << 52;
+    return b.d;
+}
+
+/* ldexp(y, e) for y = 0, +-inf, NaN or |y| >= 2^-944 (fr_exp passes y in
+ * [1/2, 2)). Multiplying by an exact power of two rounds at most once, so the
+ * first factor is chosen to keep the intermediate product exact (normal, or
+ * overflowing only when y*2^e overflows too) and only the last one rounds:
+ * the result is y*2^e correctly rounded, as ldexp's, in the subnormal and the
+ * overflow range as well. */
+/*@ requires range: -1100 <= e <= 1100;
+    assigns \nothing; */
+FR_PRIM double fr_ldexp(double y, int e)
+{
+    if (e > 1023) return (y * fr_pow2(e - 1023)) * fr_pow2(1023);
+    if (e < -1022) return (y * fr_pow2(e + 1022)) * fr_pow2(-1022);
+    return y * fr_pow2(e);
+}
+
+/* frexp(x, e) for finite x != 0: x = m * 2^*e with 1/2 <= |m| < 1, exact.
+ * A subnormal x is first scaled by 2^54 (exact) to make it normal. The
+ * contract's range holds for x = 0, inf and NaN too, though there the result
+ * is not frexp's. */
+/*@ requires \valid(e);
+    assigns *e;
+    ensures range: -1076 <= *e <= 1025; */
+FR_PRIM double fr_frexp(double x, int *e)
+{
+    fr_double_bits b;
+    int shift = 0;
+    b.d = x;
+    if ((b.u & FR_EXPONENT_MASK) == 0) {
+        b.d = x * 0x1p54;
+        shift = 54;
+    }
+    /* % rather than &: the same bits, in a form whose bound the provers see */
+    *e = (int)((b.u >> 52) % 2048) - 1022 - shift;
+    b.u = (b.u & ~FR_EXPONENT_MASK) | FR_HALF_EXPONENT;
+    return b.d;
+}
+
 /* exp(x), faithful.
  * x = k*ln2/64 + r with |r| <= ln2/128, k = 64e + j; exp(x) = 2^e * 2^(j/64) * exp(r).
  * 2^(j/64) comes from a double-double table, exp(r) from its Taylor series to r^6
  * (truncation < 3e-20), so before the final addition the error is under 2^-59
- * and the result is within 0.52 ulp; ldexp scales exactly (one rounding only
- * for subnormal results). */
+ * and the result is within 0.52 ulp; fr_ldexp scales exactly (one rounding
+ * only for subnormal results). */
 #define FR_EXP_OVERFLOW_X  0x1.62e42fefa39efp+9   /* RN(log(DBL_MAX)), below it */
 #define FR_EXP_UNDERFLOW_X -0x1.74910d52d3052p+9  /* below log(2^-1075): result rounds to 0 */
 #define FR_64_OVER_LN2     0x1.71547652b82fep+6
 #define FR_LN2_OVER_64_HI  0x1.62e42fefa39efp-7
 #define FR_LN2_OVER_64_LO  0x1.abc9e3b39803fp-62
 #define FR_ROUND_SHIFT     0x1.8p52               /* adding and subtracting rounds to an integer */
-#define FR_EXP_KD_LIMIT    70000.0                /* |k| < 68804 on [UNDERFLOW_X, OVERFLOW_X] */
+#define FR_EXP_K_LIMIT     70000                  /* |k| < 68804 on [UNDERFLOW_X, OVERFLOW_X] */
 
 #ifdef __CUDACC__
 __device__ static const double fr_exp2_table_device[128] = { FR_EXP2_TABLE_VALUES };
 #endif
 static const double fr_exp2_table_host[128] = { FR_EXP2_TABLE_VALUES };
+
+/* (int)kd for kd = t - FR_ROUND_SHIFT in fr_exp, read from t's bits instead
+ * of converted: for fr_exp's admitted x, t lies in [2^52, 2^53), where
+ * consecutive doubles are consecutive integers, so the bit patterns of t and
+ * FR_ROUND_SHIFT differ by exactly kd. The SMT provers used for the
+ * run-time-error proof do not manage the bound on a double that (int)kd
+ * needs; on integers it is immediate. The clamp never acts on the admitted
+ * range (|kd| < 68804) and bounds k, hence j and e, for that proof. */
+/*@ assigns \nothing;
+    ensures range: -70000 <= \result <= 70000;   // FR_EXP_K_LIMIT
+*/
+FR_PRIM int fr_exp_k(double t)
+{
+    fr_double_bits b, shift;
+    b.d = t;
+    shift.d = FR_ROUND_SHIFT;
+    if (b.u >= shift.u) {
+        uint64_t d = b.u - shift.u;
+        return d <= FR_EXP_K_LIMIT ? (int)d : FR_EXP_K_LIMIT;
+    }
+    uint64_t d = shift.u - b.u;
+    return d <= FR_EXP_K_LIMIT ? -(int)d : -FR_EXP_K_LIMIT;
+}
 
 /*@ requires index: 0 <= i < 128; assigns \nothing; */
 FR_PRIM double fr_exp2_table(int i)
@@ -96,14 +187,12 @@ FR_PRIM double fr_exp(double x)
     if (x != x) return x;
     if (x > FR_EXP_OVERFLOW_X) return HUGE_VAL;
     if (x < FR_EXP_UNDERFLOW_X) return 0.0;
-    double kd = (x * FR_64_OVER_LN2 + FR_ROUND_SHIFT) - FR_ROUND_SHIFT;
-    /* No-ops on the admitted range; they bound the conversion below for the
-     * run-time-error proof. */
-    if (!(kd <= FR_EXP_KD_LIMIT)) kd = FR_EXP_KD_LIMIT;
-    if (!(kd >= -FR_EXP_KD_LIMIT)) kd = -FR_EXP_KD_LIMIT;
+    double t = x * FR_64_OVER_LN2 + FR_ROUND_SHIFT;
+    double kd = t - FR_ROUND_SHIFT;
+    int k = fr_exp_k(t);
     double r = fma(-kd, FR_LN2_OVER_64_HI, x);
     r = fma(-kd, FR_LN2_OVER_64_LO, r);
-    int biased = (int)kd + 64 * 2048;            /* > 0, so / and % floor */
+    int biased = k + 64 * 2048;                  /* > 0, so / and % floor */
     int j = biased % 64;
     int e = biased / 64 - 2048;
     double poly = fma(r, 1.0 / 720.0, 1.0 / 120.0);
@@ -114,7 +203,7 @@ FR_PRIM double fr_exp(double x)
     double t_hi = fr_exp2_table(2 * j);
     double t_lo = fr_exp2_table(2 * j + 1);
     double y = t_hi + fma(t_hi, q, t_lo);
-    return ldexp(y, e);
+    return fr_ldexp(y, e);
 }
 
 /* a + b = *sum + *err exactly (Knuth's TwoSum, branch-free). */
@@ -152,7 +241,7 @@ FR_PRIM double fr_log(double x)
     if (x == 0.0) return -HUGE_VAL;
     if (x > 0x1.fffffffffffffp+1023) return x;   /* +inf */
     int e = 0;
-    double m = frexp(x, &e);                      /* m in [1/2, 1) */
+    double m = fr_frexp(x, &e);                   /* m in [1/2, 1) */
     if (m < FR_SQRT_HALF) { m = m + m; e = e - 1; }
     double f = m - 1.0;
     double s = f / (2.0 + f);

@@ -50,5 +50,11 @@ fr_status fr_problem_check(const fr_problem *p)
         return FR_ERR_SIZE_OVERFLOW;
     if (!fr_mul4_fits(p->batch, p->kv_heads, p->kv_len, p->head_dim, &n) || n > SIZE_MAX / 8)
         return FR_ERR_SIZE_OVERFLOW;
+    /*@ assert lse_le_q: LseElems(p) <= LseElems(p) * p->head_dim; */
+    /*@ assert heads: 1 <= p->batch * p->q_heads && 1 <= p->batch * p->kv_heads; */
+    /*@ assert q_head: p->q_len * p->head_dim <= (p->batch * p->q_heads) * (p->q_len * p->head_dim); */
+    /*@ assert kv_head: p->kv_len * p->head_dim <= (p->batch * p->kv_heads) * (p->kv_len * p->head_dim); */
+    /*@ assert factors: p->q_len <= p->q_len * p->head_dim && p->kv_len <= p->kv_len * p->head_dim &&
+                        p->head_dim <= p->q_len * p->head_dim; */
     return FR_OK;
 }

@@ -4,10 +4,10 @@
 #include "prims.h"
 #include "tile_ops.h"
 
-fr_status fr_standard_scores(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s)
 {
-    size_t d = h->d, nk = h->kv_len;
+    size_t d = h.d, nk = h.kv_len;
     size_t mark = fm->used;
     double *q_tile = fr_fast_alloc(fm, b.rows * d);
     double *k_tile = fr_fast_alloc(fm, b.cols * d);
@@ -16,35 +16,53 @@ fr_status fr_standard_scores(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
         fr_fast_release(fm, mark);
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     }
-    for (size_t i0 = 0; i0 < h->q_len; i0 += b.rows) {
-        size_t rows = h->q_len - i0 < b.rows ? h->q_len - i0 : b.rows;
+    /*@ loop invariant range: i0 < h.q_len;
+        loop assigns i0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
+        loop variant h.q_len - i0; */
+    for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
+        size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, q_tile, q + i0 * d, rows, d, d);
+        /*@ loop invariant range: j0 < nk;
+            loop assigns j0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
+            loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
+            //@ assert kv_rows: j0 * d + cols * d <= nk * d;
+            //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, k_tile, k + j0 * d, cols, d, d);
+            //@ assert s_tile: rows * cols <= b.rows * b.cols;
+            /*@ loop invariant range: 0 <= r <= rows;
+                loop assigns r, fm->words[0 .. fm->capacity - 1];
+                loop variant rows - r; */
             for (size_t r = 0; r < rows; r++) {
+                //@ assert s_row: r * cols + cols <= rows * cols;
+                //@ assert q_row: r * d + d <= b.rows * d;
+                //@ assert k_part: 0 <= cols * d <= b.cols * d;
                 double *s_row = s_tile + r * cols;
-                size_t visible = fr_visible_keys(h->causal, i0 + r, h->q_len, nk);
+                size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
                 size_t n = fr_visible_in_block(visible, j0, cols);
-                fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h->scale);
+                fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h.scale);
                 fr_row_fill(s_row + n, cols - n, fr_neg_inf());
             }
+            //@ assert s_block: (i0 + rows - 1) * nk + nk <= h.q_len * nk;
             fr_store_f64(fm, s + i0 * nk + j0, nk, s_tile, rows, cols);
             if (nk - j0 <= b.cols)
                 break;
         }
-        if (h->q_len - i0 <= b.rows)
+        if (h.q_len - i0 <= b.rows)
             break;
     }
     fr_fast_release(fm, mark);
     return FR_OK;
 }
 
-fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,
                                   double *lse_i)
 {
-    size_t nk = h->kv_len;
+    size_t nk = h.kv_len;
     size_t mark = fm->used;
     double *chunk = fr_fast_alloc(fm, b.cols);
     double *lse_word = fr_fast_alloc(fm, 1);
@@ -52,9 +70,12 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
         fr_fast_release(fm, mark);
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     }
-    size_t visible = fr_visible_keys(h->causal, i, h->q_len, nk);
+    size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk);
     double m = 0.0, l = 0.0;
     /* Pass A: the row max over visible keys. */
+    /*@ loop invariant range: j0 < nk;
+        loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1], m;
+        loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
@@ -67,6 +88,9 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
             break;
     }
     /* Pass B: the denominator. */
+    /*@ loop invariant range: j0 < nk;
+        loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1], l;
+        loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
@@ -76,6 +100,9 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
             break;
     }
     /* Pass C: the probabilities. */
+    /*@ loop invariant range: j0 < nk;
+        loop assigns j0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], p_row[0 .. h.kv_len - 1];
+        loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
         size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
         fr_load_f64(fm, chunk, s_row + j0, 1, cols, cols);
@@ -91,10 +118,10 @@ fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory 
     return FR_OK;
 }
 
-fr_status fr_standard_output(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const double *p, const float *v, double *o)
 {
-    size_t d = h->d, nk = h->kv_len;
+    size_t d = h.d, nk = h.kv_len;
     size_t mark = fm->used;
     double *p_tile = fr_fast_alloc(fm, b.rows * b.cols);
     double *v_tile = fr_fast_alloc(fm, b.cols * d);
@@ -103,40 +130,110 @@ fr_status fr_standard_output(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
         fr_fast_release(fm, mark);
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     }
-    for (size_t i0 = 0; i0 < h->q_len; i0 += b.rows) {
-        size_t rows = h->q_len - i0 < b.rows ? h->q_len - i0 : b.rows;
-        for (size_t r = 0; r < rows; r++)
+    /*@ loop invariant range: i0 < h.q_len;
+        loop assigns i0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
+        loop variant h.q_len - i0; */
+    for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
+        size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        /*@ loop invariant range: 0 <= r <= rows;
+            loop assigns r, fm->words[0 .. fm->capacity - 1];
+            loop variant rows - r; */
+        for (size_t r = 0; r < rows; r++) {
+            //@ assert acc_row: r * d + d <= b.rows * d;
             fr_row_zero(acc + r * d, d);
+        }
+        /*@ loop invariant range: j0 < nk;
+            loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1];
+            loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
+            //@ assert p_block: (i0 + rows - 1) * nk + nk <= h.q_len * nk;
+            //@ assert p_tile: rows * cols <= b.rows * b.cols;
             fr_load_f64(fm, p_tile, p + i0 * nk + j0, rows, cols, nk);
+            //@ assert kv_rows: j0 * d + cols * d <= nk * d;
+            //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, v_tile, v + j0 * d, cols, d, d);
+            /*@ loop invariant range: 0 <= r <= rows;
+                loop assigns r, fm->words[0 .. fm->capacity - 1];
+                loop variant rows - r; */
             for (size_t r = 0; r < rows; r++) {
-                size_t visible = fr_visible_keys(h->causal, i0 + r, h->q_len, nk);
+                //@ assert acc_row: r * d + d <= b.rows * d;
+                //@ assert p_row: r * cols + cols <= rows * cols;
+                //@ assert v_part: 0 <= cols * d;
+                size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
                 size_t n = fr_visible_in_block(visible, j0, cols);
                 fr_row_accumulate(acc + r * d, p_tile + r * cols, v_tile, n, d);
             }
             if (nk - j0 <= b.cols)
                 break;
         }
+        //@ assert o_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ assert acc_tile: rows * d <= b.rows * d;
         fr_store_f64(fm, o + i0 * d, d, acc, rows, d);
-        if (h->q_len - i0 <= b.rows)
+        if (h.q_len - i0 <= b.rows)
             break;
     }
     fr_fast_release(fm, mark);
     return FR_OK;
 }
 
-fr_status fr_standard_head(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,
                            double *s, double *p, double *o, double *lse)
 {
     fr_status st = fr_standard_scores(h, b, fm, q, k, s);
-    for (size_t i = 0; st == FR_OK && i < h->q_len; i++)
-        st = fr_standard_softmax_row(h, b, fm, i, s + i * h->kv_len, p + i * h->kv_len,
+    /*@ loop invariant range: 0 <= i <= h.q_len;
+        loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
+        loop assigns i, st, fm->used, fm->peak, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1],
+                     p[0 .. h.q_len * h.kv_len - 1], lse[0 .. h.q_len - 1];
+        loop variant h.q_len - i; */
+    for (size_t i = 0; st == FR_OK && i < h.q_len; i++) {
+        //@ assert row: i * h.kv_len + h.kv_len <= h.q_len * h.kv_len;
+        st = fr_standard_softmax_row(h, b, fm, i, s + i * h.kv_len, p + i * h.kv_len,
                                      lse + i);
+    }
     if (st == FR_OK)
         st = fr_standard_output(h, b, fm, p, v, o);
+    return st;
+}
+
+fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
+                            size_t batch, size_t q_heads, size_t kv_heads,
+                            const float *q, const float *k, const float *v,
+                            double *s, double *p, double *o, double *lse)
+{
+    fr_status st = FR_OK;
+    size_t group = q_heads / kv_heads;
+    //@ assert exact: q_heads == group * kv_heads;
+    //@ assert group: group >= 1;
+    //@ assert lse_size: batch * q_heads * h.q_len * 1 <= SIZE_MAX;
+    /*@ loop invariant range: 0 <= bi <= batch;
+        loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
+        loop assigns bi, st, fm->used, fm->peak, fm->words_read, fm->words_written,
+                     fm->words[0 .. fm->capacity - 1],
+                     s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
+                     o[0 .. batch * q_heads * h.q_len * h.d - 1],
+                     lse[0 .. batch * q_heads * h.q_len - 1];
+        loop variant batch - bi; */
+    for (size_t bi = 0; st == FR_OK && bi < batch; bi++) {
+        /*@ loop invariant range: 0 <= hq <= q_heads;
+            loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
+            loop assigns hq, st, fm->used, fm->peak, fm->words_read, fm->words_written,
+                     fm->words[0 .. fm->capacity - 1],
+                     s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
+                     o[0 .. batch * q_heads * h.q_len * h.d - 1],
+                     lse[0 .. batch * q_heads * h.q_len - 1];
+            loop variant q_heads - hq; */
+        for (size_t hq = 0; st == FR_OK && hq < q_heads; hq++) {
+            size_t hk = hq / group;
+            //@ assert kv_head: hk < kv_heads;
+            size_t q_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, h.d);
+            size_t kv_off = fr_head_offset(bi, hk, batch, kv_heads, h.kv_len, h.d);
+            size_t lse_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, 1);
+            st = fr_standard_head(h, b, fm, q + q_off, k + kv_off, v + kv_off, s, p,
+                                  o + q_off, lse + lse_off);
+        }
+    }
     return st;
 }
 
@@ -149,30 +246,28 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
     fr_status st = fr_call_begin(p, fast_words, blocks, q, k, v, o, lse, &call);
     if (st != FR_OK)
         return st;
-    size_t scores_words = 0;
-    if (p->q_len > SIZE_MAX / p->kv_len || p->q_len * p->kv_len > SIZE_MAX / 8) {
+    /* Copied before anything is written, as in fr_attention_tiled. */
+    fr_head h;   /* field by field: WP's provers choke on a braced initializer with a double */
+    h.q_len = p->q_len;
+    h.kv_len = p->kv_len;
+    h.d = p->head_dim;
+    h.causal = p->causal;
+    h.scale = p->scale;
+    size_t batch = p->batch, q_heads = p->q_heads, kv_heads = p->kv_heads;
+    //@ assert head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    //@ assert blocks: BlocksFit(call.blocks, h.d, SIZE_MAX);
+    if (h.q_len > SIZE_MAX / h.kv_len || h.q_len * h.kv_len > SIZE_MAX / 8) {
         fr_call_end(&call, NULL);
         return FR_ERR_SIZE_OVERFLOW;
     }
-    scores_words = p->q_len * p->kv_len;
+    size_t scores_words = h.q_len * h.kv_len;
     double *s = fr_host_alloc(scores_words);
     double *pm = fr_host_alloc(scores_words);
     if (s == NULL || pm == NULL)
         st = FR_ERR_OUT_OF_MEMORY;
-    if (st == FR_OK) {
-        fr_head h = { p->q_len, p->kv_len, p->head_dim, p->causal, p->scale };
-        size_t group = p->q_heads / p->kv_heads;
-        for (size_t bi = 0; st == FR_OK && bi < p->batch; bi++) {
-            for (size_t hq = 0; st == FR_OK && hq < p->q_heads; hq++) {
-                size_t hk = hq / group;
-                size_t q_off = fr_head_offset(bi, hq, p->q_heads, p->q_len, p->head_dim);
-                size_t kv_off = fr_head_offset(bi, hk, p->kv_heads, p->kv_len, p->head_dim);
-                size_t lse_off = fr_head_offset(bi, hq, p->q_heads, p->q_len, 1);
-                st = fr_standard_head(&h, call.blocks, &call.fm, q + q_off, k + kv_off,
-                                      v + kv_off, s, pm, o + q_off, lse + lse_off);
-            }
-        }
-    }
+    else
+        st = fr_standard_heads(h, call.blocks, &call.fm, batch, q_heads, kv_heads,
+                               q, k, v, s, pm, o, lse);
     fr_host_free(s);
     fr_host_free(pm);
     fr_call_end(&call, stats);

@@ -6,24 +6,100 @@
 
 /* Phase 1: S = scale * Q K^T, tile by tile; masked entries hold -inf.
  * q [Nq, d], k [Nk, d], s [Nq, Nk]. */
-fr_status fr_standard_scores(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: FastMemoryValid(fm);
+    requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires q: \valid_read(q + (0 .. h.q_len * h.d - 1));
+    requires k: \valid_read(k + (0 .. h.kv_len * h.d - 1));
+    requires s: \valid(s + (0 .. h.q_len * h.kv_len - 1));
+    assigns fm->used, fm->peak, fm->words_read, fm->words_written,
+            fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
+    ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+*/
+fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s);
 
 /* Phase 2, one row: m = max of visible s, l = sum exp(s - m),
  * P = exp(s - m) / l (0 where masked), LSE = m + log l (-inf without a
  * visible key; P = 0 and LSE = -inf when every visible score is -inf). Streams the row through fast memory in chunks of Bc, three
  * passes. s_row, p_row [Nk]. */
-fr_status fr_standard_softmax_row(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: FastMemoryValid(fm);
+    requires row: i < h.q_len;
+    requires s_row: \valid_read(s_row + (0 .. h.kv_len - 1));
+    requires p_row: \valid(p_row + (0 .. h.kv_len - 1));
+    requires lse_i: \valid(lse_i);
+    assigns fm->used, fm->peak, fm->words_read, fm->words_written,
+            fm->words[0 .. fm->capacity - 1], p_row[0 .. h.kv_len - 1], *lse_i;
+    ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+*/
+fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,
                                   double *lse_i);
 
 /* Phase 3: O = P V, tile by tile. p [Nq, Nk], v [Nk, d], o [Nq, d]. */
-fr_status fr_standard_output(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: FastMemoryValid(fm);
+    requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires p: \valid_read(p + (0 .. h.q_len * h.kv_len - 1));
+    requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
+    requires o: \valid(o + (0 .. h.q_len * h.d - 1));
+    assigns fm->used, fm->peak, fm->words_read, fm->words_written,
+            fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
+    ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+*/
+fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const double *p, const float *v, double *o);
 
 /* One head; s and p are slow-memory workspaces of Nq*Nk doubles. */
-fr_status fr_standard_head(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: FastMemoryValid(fm);
+    requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires q: \valid_read(q + (0 .. h.q_len * h.d - 1));
+    requires k: \valid_read(k + (0 .. h.kv_len * h.d - 1));
+    requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
+    requires s: \valid(s + (0 .. h.q_len * h.kv_len - 1));
+    requires p: \valid(p + (0 .. h.q_len * h.kv_len - 1));
+    requires o: \valid(o + (0 .. h.q_len * h.d - 1));
+    requires lse: \valid(lse + (0 .. h.q_len - 1));
+    assigns fm->used, fm->peak, fm->words_read, fm->words_written,
+            fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
+            o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+    ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+*/
+fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,
                            double *s, double *p, double *o, double *lse);
+
+/* Every (batch, query head) pair in order, as fr_tiled_heads; stops at the
+ * first error. s and p are workspaces of Nq*Nk doubles. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: FastMemoryValid(fm);
+    requires heads: batch >= 1 && q_heads >= 1 && kv_heads >= 1 && q_heads % kv_heads == 0;
+    requires q_size: batch * q_heads * h.q_len * h.d <= SIZE_MAX;
+    requires kv_size: batch * kv_heads * h.kv_len * h.d <= SIZE_MAX;
+    requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires q: \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1));
+    requires k: \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
+    requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
+    requires s: \valid(s + (0 .. h.q_len * h.kv_len - 1));
+    requires p: \valid(p + (0 .. h.q_len * h.kv_len - 1));
+    requires o: \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1));
+    requires lse: \valid(lse + (0 .. batch * q_heads * h.q_len - 1));
+    assigns fm->used, fm->peak, fm->words_read, fm->words_written,
+            fm->words[0 .. fm->capacity - 1],
+            s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
+            o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
+    ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+*/
+fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
+                            size_t batch, size_t q_heads, size_t kv_heads,
+                            const float *q, const float *k, const float *v,
+                            double *s, double *p, double *o, double *lse);
 
 #endif /* FLASHREF_STANDARD_H */

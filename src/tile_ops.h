@@ -6,6 +6,7 @@
 #define FLASHREF_TILE_OPS_H
 
 #include <stddef.h>
+#include <stdint.h>   /* SIZE_MAX in contracts */
 
 /* scale * (q . k), the dot product as an fma chain over c = 0 .. d-1 from 0. */
 /*@ requires \valid_read(q + (0 .. d - 1)) && \valid_read(k + (0 .. d - 1));

@@ -21,65 +21,131 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
     return FR_OK;
 }
 
-void fr_tiled_key_block(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
+void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                         size_t i0, size_t rows, size_t j0, size_t cols)
 {
+    /*@ loop invariant range: 0 <= r <= rows;
+        loop assigns r, t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+                     t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+        loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
-        size_t visible = fr_visible_keys(h->causal, i0 + r, h->q_len, h->kv_len);
+        size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len);
         size_t n = fr_visible_in_block(visible, j0, cols);
         if (n == 0)
             continue;
+        //@ assert s_row: r * b.cols + b.cols <= b.rows * b.cols;
+        //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
+        //@ assert tile: n * h.d <= b.cols * h.d;
         double *s = t->s + r * b.cols;
-        double *acc = t->acc + r * h->d;
-        fr_score_row(s, t->q + r * h->d, t->k, n, h->d, h->scale);
+        double *acc = t->acc + r * h.d;
+        fr_score_row(s, t->q + r * h.d, t->k, n, h.d, h.scale);
         if (j0 == 0)
-            fr_online_first_block(s, n, t->v, h->d, t->m + r, t->l + r, acc);
+            fr_online_first_block(s, n, t->v, h.d, t->m + r, t->l + r, acc);
         else
-            fr_online_next_block(s, n, t->v, h->d, t->m + r, t->l + r, acc);
+            fr_online_next_block(s, n, t->v, h.d, t->m + r, t->l + r, acc);
     }
 }
 
-void fr_tiled_finalize(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
+void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                        size_t i0, size_t rows)
 {
-    (void)b;
+    (void)b;   /* its sizes appear only in the contract */
+    /*@ loop invariant range: 0 <= r <= rows;
+        loop assigns r, t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
+        loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
-        double *acc = t->acc + r * h->d;
+        //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
+        double *acc = t->acc + r * h.d;
         /* l == 0: every visible score is -inf, as good as fully masked */
-        if (fr_visible_keys(h->causal, i0 + r, h->q_len, h->kv_len) == 0 || t->l[r] == 0.0) {
-            fr_row_zero(acc, h->d);
+        if (fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len) == 0 || t->l[r] == 0.0) {
+            fr_row_zero(acc, h.d);
             t->m[r] = fr_neg_inf();
         } else {
-            fr_row_divide(acc, h->d, t->l[r]);
+            fr_row_divide(acc, h.d, t->l[r]);
             t->m[r] = fr_add(t->m[r], fr_log(t->l[r]));
         }
     }
 }
 
-void fr_tiled_head(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
                    const float *q, const float *k, const float *v,
                    double *o, double *lse)
 {
-    size_t d = h->d;
-    for (size_t i0 = 0; i0 < h->q_len; i0 += b.rows) {
-        size_t rows = h->q_len - i0 < b.rows ? h->q_len - i0 : b.rows;
+    size_t d = h.d;
+    /*@ loop invariant range: i0 < h.q_len;
+        loop assigns i0, fm->words_read, fm->words_written,
+                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
+                     t->l[0 .. b.rows - 1], o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+        loop variant h.q_len - i0; */
+    for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
+        size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, t->q, q + i0 * d, rows, d, d);
         /* Masks are monotone in the row: the block's last row sees the most keys. */
-        size_t key_end = fr_visible_keys(h->causal, i0 + rows - 1, h->q_len, h->kv_len);
+        size_t key_end = fr_visible_keys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+        /*@ loop invariant range: j0 < h.kv_len;
+            loop assigns j0, fm->words_read,
+                         t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
+                         t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+                         t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+            loop variant key_end - j0; */
         for (size_t j0 = 0; j0 < key_end; j0 += b.cols) {
-            size_t cols = h->kv_len - j0 < b.cols ? h->kv_len - j0 : b.cols;
+            size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
+            //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
+            //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
             fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
             fr_tiled_key_block(h, b, t, i0, rows, j0, cols);
-            if (h->kv_len - j0 <= b.cols)
+            if (h.kv_len - j0 <= b.cols)
                 break;
         }
         fr_tiled_finalize(h, b, t, i0, rows);
         fr_store_f64(fm, o + i0 * d, d, t->acc, rows, d);
         fr_store_f64(fm, lse + i0, 1, t->m, rows, 1);
-        if (h->q_len - i0 <= b.rows)
+        if (h.q_len - i0 <= b.rows)
             break;
+    }
+}
+
+void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                    size_t batch, size_t q_heads, size_t kv_heads,
+                    const float *q, const float *k, const float *v,
+                    double *o, double *lse)
+{
+    size_t group = q_heads / kv_heads;
+    //@ assert exact: q_heads == group * kv_heads;
+    //@ assert group: group >= 1;
+    //@ assert lse_size: batch * q_heads * h.q_len * 1 <= SIZE_MAX;
+    /*@ loop invariant range: 0 <= bi <= batch;
+        loop assigns bi, fm->words_read, fm->words_written,
+                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
+                     t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
+                     lse[0 .. batch * q_heads * h.q_len - 1];
+        loop variant batch - bi; */
+    for (size_t bi = 0; bi < batch; bi++) {
+        /*@ loop invariant range: 0 <= hq <= q_heads;
+            loop assigns hq, fm->words_read, fm->words_written,
+                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
+                     t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
+                     lse[0 .. batch * q_heads * h.q_len - 1];
+            loop variant q_heads - hq; */
+        for (size_t hq = 0; hq < q_heads; hq++) {
+            size_t hk = hq / group;
+            //@ assert kv_head: hk < kv_heads;
+            size_t q_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, h.d);
+            size_t kv_off = fr_head_offset(bi, hk, batch, kv_heads, h.kv_len, h.d);
+            size_t lse_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, 1);
+            fr_tiled_head(h, b, fm, t, q + q_off, k + kv_off, v + kv_off, o + q_off,
+                          lse + lse_off);
+        }
     }
 }
 
@@ -92,22 +158,22 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
     fr_status st = fr_call_begin(p, fast_words, blocks, q, k, v, o, lse, &call);
     if (st != FR_OK)
         return st;
+    /* Copied before anything is written: the facts about *p then cannot be
+     * lost to a write WP cannot tell apart from it. */
+    fr_head h;   /* field by field: WP's provers choke on a braced initializer with a double */
+    h.q_len = p->q_len;
+    h.kv_len = p->kv_len;
+    h.d = p->head_dim;
+    h.causal = p->causal;
+    h.scale = p->scale;
+    size_t batch = p->batch, q_heads = p->q_heads, kv_heads = p->kv_heads;
+    //@ assert head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    //@ assert blocks: BlocksFit(call.blocks, h.d, SIZE_MAX);
     fr_tiled_buffers t;
-    st = fr_tiled_buffers_alloc(&call.fm, call.blocks, p->head_dim, &t);
-    if (st == FR_OK) {
-        fr_head h = { p->q_len, p->kv_len, p->head_dim, p->causal, p->scale };
-        size_t group = p->q_heads / p->kv_heads;
-        for (size_t bi = 0; bi < p->batch; bi++) {
-            for (size_t hq = 0; hq < p->q_heads; hq++) {
-                size_t hk = hq / group;
-                size_t q_off = fr_head_offset(bi, hq, p->q_heads, p->q_len, p->head_dim);
-                size_t kv_off = fr_head_offset(bi, hk, p->kv_heads, p->kv_len, p->head_dim);
-                size_t lse_off = fr_head_offset(bi, hq, p->q_heads, p->q_len, 1);
-                fr_tiled_head(&h, call.blocks, &call.fm, &t, q + q_off, k + kv_off,
-                              v + kv_off, o + q_off, lse + lse_off);
-            }
-        }
-    }
+    st = fr_tiled_buffers_alloc(&call.fm, call.blocks, h.d, &t);
+    if (st == FR_OK)
+        fr_tiled_heads(h, call.blocks, &call.fm, &t, batch, q_heads, kv_heads,
+                       q, k, v, o, lse);
     fr_call_end(&call, stats);
     return st;
 }

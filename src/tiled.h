@@ -20,8 +20,19 @@ typedef struct fr_tiled_buffers {
     double *q, *k, *v, *s, *acc, *m, *l;
 } fr_tiled_buffers;
 
+#ifdef __FRAMAC__
+#include "Tiling.acsl"
+#endif
+
 /* Carves the buffers from fast memory; FR_ERR_FAST_MEMORY_TOO_SMALL if any
  * request is refused. */
+/*@ requires fast_memory: FastMemoryValid(fm);
+    requires blocks: BlocksFit(b, d, SIZE_MAX);
+    requires out: \valid(t);
+    assigns fm->used, fm->peak, *t;
+    ensures valid: FastMemoryValid(fm);
+    ensures ok: \result == FR_OK ==> TiledBuffersValid(t, b, d);
+*/
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t);
 
@@ -29,19 +40,73 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
  * and running state (m, l, acc) are in fast memory; K and V tiles loaded.
  * Each row that sees n > 0 keys of the block gets its scores and one online
  * softmax step (src/online_softmax.h). */
-void fr_tiled_key_block(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    requires key_cols: cols <= b.cols;
+    assigns t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+            t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+*/
+void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                         size_t i0, size_t rows, size_t j0, size_t cols);
 
 /* Turns the running state into O rows (acc / l) and LSE (m + log l) in place;
  * rows without a visible key, or whose visible scores are all -inf (l = 0),
  * get O = 0 and LSE = -inf. */
-void fr_tiled_finalize(const fr_head *h, fr_blocks b, const fr_tiled_buffers *t,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    assigns t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
+*/
+void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                        size_t i0, size_t rows);
 
 /* One head: q [Nq, d], k and v [Nk, d], o [Nq, d], lse [Nq]. */
-void fr_tiled_head(const fr_head *h, fr_blocks b, fr_fast_memory *fm,
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: \valid(fm);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires q: \valid_read(q + (0 .. h.q_len * h.d - 1));
+    requires k: \valid_read(k + (0 .. h.kv_len * h.d - 1));
+    requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
+    requires o: \valid(o + (0 .. h.q_len * h.d - 1));
+    requires lse: \valid(lse + (0 .. h.q_len - 1));
+    assigns fm->words_read, fm->words_written,
+            t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+            t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+            t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
+            o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+*/
+void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
                    const float *q, const float *k, const float *v,
                    double *o, double *lse);
+
+/* Every (batch, query head) pair in order: head hq of batch bi reads kv head
+ * hq / (Hq / Hkv). Tensors as in include/flashref.h. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: \valid(fm);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires heads: batch >= 1 && q_heads >= 1 && kv_heads >= 1 && q_heads % kv_heads == 0;
+    requires q_size: batch * q_heads * h.q_len * h.d <= SIZE_MAX;
+    requires kv_size: batch * kv_heads * h.kv_len * h.d <= SIZE_MAX;
+    requires q: \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1));
+    requires k: \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
+    requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
+    requires o: \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1));
+    requires lse: \valid(lse + (0 .. batch * q_heads * h.q_len - 1));
+    assigns fm->words_read, fm->words_written,
+            t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+            t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+            t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
+            o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
+*/
+void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                    size_t batch, size_t q_heads, size_t kv_heads,
+                    const float *q, const float *k, const float *v,
+                    double *o, double *lse);
 
 #endif /* FLASHREF_TILED_H */

@@ -18,4 +18,13 @@ if(TARGET flashref_oracle)
     add_test(NAME ${t} COMMAND ${t})
     set_tests_properties(${t} PROPERTIES LABELS oracle TIMEOUT 600)
   endforeach()
+
+  # Bound (a) on the shapes and inputs of the GPU test (tests/gpu/shapes.c,
+  # built by gpu.cmake), for GPU machines that build without the oracle.
+  add_executable(oracle_gpu_shapes ${FR_ORACLE_TEST_DIR}/gpu/oracle_gpu_shapes.c)
+  target_include_directories(oracle_gpu_shapes PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(oracle_gpu_shapes flashref_gpu_shapes flashref_oracle)
+  target_compile_options(oracle_gpu_shapes PRIVATE -O2)
+  add_test(NAME oracle_gpu_shapes COMMAND oracle_gpu_shapes)
+  set_tests_properties(oracle_gpu_shapes PROPERTIES LABELS oracle TIMEOUT 600)
 endif()

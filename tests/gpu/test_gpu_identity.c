@@ -14,12 +14,13 @@
  * The CPU reference is the slow part: it runs on all cores. A large problem is
  * split into windows of query rows, each an independent reference call on a
  * sub-problem whose rows see exactly the keys they see in the whole problem
- * (see reference_window), so each row's operations are unchanged.
+ * (see gpu_shape_reference in shapes.c), so each row's operations are
+ * unchanged. The shapes and inputs live in shapes.c, shared with the oracle
+ * test oracle_gpu_shapes.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -33,47 +34,15 @@
 
 #include "flashref.h"
 #include "flashref_cuda.h"
+#include "shapes.h"
 
 #define SKIP_CODE 77
-#define REPEATS 20
 static const uint64_t POISON = 0x7ff4deadbeef0001ull; /* signalling NaN, never computed */
-
-/* ---- random numbers (splitmix64) ------------------------------------------ */
-
-typedef struct rng { uint64_t s; } rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static size_t rng_range(rng *r, size_t lo, size_t hi) { return lo + (size_t)(rng_next(r) % (hi - lo + 1)); }
-static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1p-53; }
-static float rng_sym(rng *r) { return (float)(2.0 * rng_unit(r) - 1.0); }
 
 /* ---- cases ---------------------------------------------------------------- */
 
-typedef enum data_kind {
-    DATA_RANDOM,  /* uniform in [-1, 1] */
-    DATA_LARGE,   /* uniform in [-300, 300]: large logits */
-    DATA_TIES,    /* small integers and repeated keys: equal scores, ties in the max */
-    DATA_GAPS,    /* logits of +1e4, -1e4 and about 0 in one row */
-    DATA_TINY,    /* logits near -740 and tiny values: subnormal p, p*v underflows, -0 */
-    DATA_SPECIAL  /* inf, NaN and -0 among the inputs */
-} data_kind;
-
-static const char *const DATA_NAMES[] = {"random", "large", "ties", "gaps", "tiny", "special"};
-static const char *const CAUSAL_NAMES[] = {"none", "top-left", "bottom-right"};
-
 typedef struct test_case {
-    fr_problem p;
-    size_t bc;
-    data_kind data;
-    fr_cuda_memory where;
-    int repeats;      /* GPU runs that must agree with each other bit for bit */
-    uint64_t seed;
+    gpu_shape s;
     float *q, *k, *v;
     double *o_ref, *lse_ref, *o_gpu, *lse_gpu;
     atomic_int ref_failed;
@@ -82,215 +51,44 @@ typedef struct test_case {
     char gpu_detail[200];
 } test_case;
 
-static size_t q_elems(const fr_problem *p) { return p->batch * p->q_heads * p->q_len * p->head_dim; }
-static size_t kv_elems(const fr_problem *p) { return p->batch * p->kv_heads * p->kv_len * p->head_dim; }
-static size_t lse_elems(const fr_problem *p) { return p->batch * p->q_heads * p->q_len; }
-
 typedef struct case_list {
     test_case *items;
-    size_t count, capacity;
+    size_t count;
 } case_list;
 
-static test_case *add_case(case_list *l, size_t batch, size_t hq, size_t hkv, size_t nq, size_t nk,
-                           size_t d, fr_causal causal, size_t bc, data_kind data, uint64_t seed)
+static case_list build_cases(int quick, uint64_t seed)
 {
-    if (l->count == l->capacity) {
-        l->capacity = l->capacity ? 2 * l->capacity : 64;
-        l->items = realloc(l->items, l->capacity * sizeof *l->items);
-        if (l->items == NULL) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
+    gpu_shape_list shapes = {NULL, 0, 0};
+    gpu_shapes_build(&shapes, quick, seed);
+    case_list l = {calloc(shapes.count, sizeof(test_case)), shapes.count};
+    if (l.items == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
     }
-    test_case *c = &l->items[l->count++];
-    memset(c, 0, sizeof *c);
-    c->p = fr_problem_make(batch, hq, hkv, nq, nk, d, causal);
-    c->bc = bc;
-    c->data = data;
-    c->where = FR_CUDA_MEMORY_DEVICE;
-    c->repeats = 1;
-    c->seed = seed;
-    return c;
-}
-
-/* Bc as the reference picks it for fast memory of m words. */
-static size_t default_bc(size_t m, size_t d, size_t nq, size_t nk)
-{
-    fr_blocks b;
-    if (m < fr_min_fast_words(d))
-        m = fr_min_fast_words(d);
-    if (fr_blocks_default(m, d, nq, nk, &b) != FR_OK)
-        return 1;
-    return b.cols;
-}
-
-static void build_cases(case_list *l, int quick, uint64_t seed)
-{
-    rng r = {seed};
-    static const size_t dims[] = {1, 63, 64, 128, 256};
-    if (quick) {
-        /* Every tile configuration, every mask, one- and two-pass blocks, a
-         * partial last block and fully masked rows; small enough for
-         * compute-sanitizer. */
-        add_case(l, 1, 2, 1, 70, 45, 64, FR_CAUSAL_NONE, 32, DATA_RANDOM, rng_next(&r));
-        add_case(l, 1, 2, 2, 70, 45, 128, FR_CAUSAL_TOP_LEFT, 64, DATA_RANDOM, rng_next(&r));
-        add_case(l, 1, 1, 1, 90, 40, 64, FR_CAUSAL_BOTTOM_RIGHT, 16, DATA_SPECIAL, rng_next(&r));
-        add_case(l, 1, 1, 1, 33, 130, 256, FR_CAUSAL_BOTTOM_RIGHT, 100, DATA_GAPS, rng_next(&r));
-        add_case(l, 2, 1, 1, 65, 65, 1, FR_CAUSAL_TOP_LEFT, 7, DATA_TIES, rng_next(&r));
-        add_case(l, 1, 3, 1, 40, 77, 63, FR_CAUSAL_NONE, 130, DATA_TINY, rng_next(&r));
-        add_case(l, 1, 1, 1, 50, 50, 20, FR_CAUSAL_NONE, 50, DATA_RANDOM, rng_next(&r))->where =
-            FR_CUDA_MEMORY_HOST;
-        add_case(l, 1, 2, 1, 64, 64, 128, FR_CAUSAL_NONE, 64, DATA_RANDOM, rng_next(&r))->repeats = 2;
-        return;
-    }
-    /* Every padded head dimension under every mask, GQA, odd lengths. */
-    for (size_t i = 0; i < 5; i++)
-        for (int causal = 0; causal < 3; causal++)
-            add_case(l, 2, 4, 2, 77, 129, dims[i], (fr_causal)causal,
-                     default_bc(24576, dims[i], 77, 129), DATA_RANDOM, rng_next(&r));
-    /* Nq != Nk both ways: bottom-right with Nq > Nk has fully masked rows. */
-    for (size_t di = 0; di < 2; di++)
-        for (int causal = 0; causal < 3; causal++) {
-            size_t d = di ? 128 : 64;
-            add_case(l, 1, 2, 1, 200, 67, d, (fr_causal)causal, 64, DATA_RANDOM, rng_next(&r));
-            add_case(l, 1, 2, 2, 31, 300, d, (fr_causal)causal, 64, DATA_RANDOM, rng_next(&r));
-        }
-    /* Block sizes: narrower and wider than a tile, not dividing anything. */
-    static const size_t bcs[] = {1, 7, 16, 32, 48, 64, 65, 128, 200, 1000};
-    for (size_t di = 0; di < 2; di++)
-        for (size_t i = 0; i < 10; i++)
-            add_case(l, 1, 2, 1, 150, 333, di ? 128 : 64, (fr_causal)(i % 3), bcs[i],
-                     DATA_RANDOM, rng_next(&r));
-    /* Adversarial data. */
-    for (int data = DATA_LARGE; data <= DATA_SPECIAL; data++)
-        for (int causal = 0; causal < 3; causal++) {
-            size_t d = dims[(size_t)(data + causal) % 5];
-            add_case(l, 1, 2, 1, 97, 150, d, (fr_causal)causal, causal == 1 ? 32 : 64,
-                     (data_kind)data, rng_next(&r));
-        }
-    add_case(l, 1, 1, 1, 300, 100, 64, FR_CAUSAL_BOTTOM_RIGHT, 64, DATA_GAPS, rng_next(&r));
-    add_case(l, 1, 1, 1, 129, 257, 128, FR_CAUSAL_TOP_LEFT, 128, DATA_TIES, rng_next(&r));
-    add_case(l, 1, 2, 2, 64, 1000, 64, FR_CAUSAL_NONE, 1000, DATA_TINY, rng_next(&r));
-    /* Tiny shapes. */
-    add_case(l, 1, 1, 1, 1, 1, 1, FR_CAUSAL_NONE, 1, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 1, 1, 1, 1, 256, FR_CAUSAL_TOP_LEFT, 1, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 1, 1, 2, 1, 64, FR_CAUSAL_BOTTOM_RIGHT, 1, DATA_RANDOM, rng_next(&r));
-    add_case(l, 3, 8, 1, 5, 3, 63, FR_CAUSAL_NONE, 2, DATA_RANDOM, rng_next(&r));
-    /* Random shapes, Bc from the reference's default rule for a random M or
-     * picked directly. */
-    for (int i = 0; i < 40; i++) {
-        size_t hkv = rng_range(&r, 1, 3), group = rng_range(&r, 1, 3);
-        size_t nq = rng_range(&r, 1, 300), nk = rng_range(&r, 1, 300);
-        size_t d = rng_range(&r, 1, 256);
-        size_t bc = (i % 2) ? default_bc(rng_range(&r, 1, 300000), d, nq, nk) : rng_range(&r, 1, 160);
-        add_case(l, rng_range(&r, 1, 3), hkv * group, hkv, nq, nk, d,
-                 (fr_causal)rng_range(&r, 0, 2), bc, (data_kind)(i % 6), rng_next(&r));
-    }
-    /* Host memory through the API. */
-    add_case(l, 2, 2, 1, 100, 90, 64, FR_CAUSAL_TOP_LEFT, 64, DATA_RANDOM, rng_next(&r))->where =
-        FR_CUDA_MEMORY_HOST;
-    add_case(l, 1, 3, 3, 45, 180, 100, FR_CAUSAL_BOTTOM_RIGHT, 40, DATA_SPECIAL, rng_next(&r))->where =
-        FR_CUDA_MEMORY_HOST;
-    /* Run to run: REPEATS runs agree bit for bit. */
-    add_case(l, 2, 8, 2, 1000, 1000, 64, FR_CAUSAL_NONE, 64, DATA_RANDOM, rng_next(&r))->repeats = REPEATS;
-    add_case(l, 1, 4, 4, 777, 1500, 128, FR_CAUSAL_BOTTOM_RIGHT, 64, DATA_GAPS, rng_next(&r))->repeats = REPEATS;
-    add_case(l, 1, 2, 1, 500, 500, 256, FR_CAUSAL_TOP_LEFT, 100, DATA_SPECIAL, rng_next(&r))->repeats = REPEATS;
-    /* Long sequences. */
-    add_case(l, 1, 2, 1, 4096, 4096, 64, FR_CAUSAL_NONE, 64, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 2, 2, 4096, 4096, 128, FR_CAUSAL_TOP_LEFT, 64, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 1, 1, 3000, 5001, 128, FR_CAUSAL_BOTTOM_RIGHT, 128, DATA_GAPS, rng_next(&r));
-    add_case(l, 1, 1, 1, 16384, 16384, 64, FR_CAUSAL_NONE, 64, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 1, 1, 16384, 16384, 64, FR_CAUSAL_TOP_LEFT, 64, DATA_RANDOM, rng_next(&r));
-    add_case(l, 1, 1, 1, 8192, 16384, 128, FR_CAUSAL_BOTTOM_RIGHT, 64, DATA_RANDOM, rng_next(&r));
+    for (size_t i = 0; i < shapes.count; i++)
+        l.items[i].s = shapes.items[i];
+    gpu_shapes_free(&shapes);
+    return l;
 }
 
 /* ---- input data ------------------------------------------------------------ */
 
-/* Fills row `row` of a [.., d] tensor with value everywhere. */
-static void fill_row(float *t, size_t row, size_t d, float value)
-{
-    for (size_t x = 0; x < d; x++)
-        t[row * d + x] = value;
-}
-
 static void make_inputs(test_case *c)
 {
-    const fr_problem *p = &c->p;
-    size_t nq = q_elems(p), nkv = kv_elems(p), d = p->head_dim;
-    rng r = {c->seed};
+    const fr_problem *p = &c->s.p;
+    size_t nq = gpu_q_elems(p), nkv = gpu_kv_elems(p), nl = gpu_lse_elems(p);
     c->q = malloc(nq * sizeof(float));
     c->k = malloc(nkv * sizeof(float));
     c->v = malloc(nkv * sizeof(float));
     c->o_ref = malloc(nq * sizeof(double));
-    c->lse_ref = malloc(lse_elems(p) * sizeof(double));
+    c->lse_ref = malloc(nl * sizeof(double));
     c->o_gpu = malloc(nq * sizeof(double));
-    c->lse_gpu = malloc(lse_elems(p) * sizeof(double));
+    c->lse_gpu = malloc(nl * sizeof(double));
     if (!c->q || !c->k || !c->v || !c->o_ref || !c->lse_ref || !c->o_gpu || !c->lse_gpu) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    for (size_t i = 0; i < nq; i++)
-        c->q[i] = rng_sym(&r);
-    for (size_t i = 0; i < nkv; i++) {
-        c->k[i] = rng_sym(&r);
-        c->v[i] = rng_sym(&r);
-    }
-    /* A key row whose score against an all-ones query is about `logit`. */
-    float unit = (float)(sqrt((double)d) / (double)d);
-    size_t krows = nkv / d, qrows = nq / d;
-    switch (c->data) {
-    case DATA_RANDOM:
-        break;
-    case DATA_LARGE:
-        for (size_t i = 0; i < nq; i++)
-            c->q[i] *= 300.0f;
-        for (size_t i = 0; i < nkv; i++)
-            c->k[i] *= 300.0f;
-        break;
-    case DATA_TIES:
-        for (size_t i = 0; i < nq; i++)
-            c->q[i] = (float)((int)rng_range(&r, 0, 4) - 2);
-        for (size_t i = 0; i < nkv; i++)
-            c->k[i] = (float)((int)rng_range(&r, 0, 2) - 1);
-        for (size_t row = 1; row < krows; row++)
-            if (row % 3 != 0)   /* repeat the previous key: equal scores */
-                memcpy(c->k + row * d, c->k + (row - 1) * d, d * sizeof(float));
-        for (size_t row = 0; row < krows; row += 5)
-            fill_row(c->k, row, d, 0.0f);
-        break;
-    case DATA_GAPS:
-        for (size_t i = 0; i < nq; i++)
-            c->q[i] = 1.0f;
-        for (size_t row = 0; row < krows; row++) {
-            int kind = (int)rng_range(&r, 0, 3);
-            if (kind == 0)
-                fill_row(c->k, row, d, 1e4f * unit);
-            else if (kind == 1)
-                fill_row(c->k, row, d, -1e4f * unit);
-        }
-        break;
-    case DATA_TINY:
-        for (size_t i = 0; i < nq; i++)
-            c->q[i] = 1.0f;
-        for (size_t row = 0; row < krows; row++)
-            fill_row(c->k, row, d, (row % 17 == 0 ? 0.0f : -(float)(720.0 + 40.0 * rng_unit(&r))) * unit);
-        for (size_t i = 0; i < nkv; i++)
-            c->v[i] *= 1e-30f;
-        break;
-    case DATA_SPECIAL:
-        for (size_t i = 0; i < nkv; i += 7)
-            c->v[i] = -0.0f;
-        for (size_t i = 3; i < nkv; i += 11)
-            c->k[i] = -0.0f;
-        c->v[rng_range(&r, 0, nkv - 1)] = INFINITY;
-        c->v[rng_range(&r, 0, nkv - 1)] = -INFINITY;
-        c->v[rng_range(&r, 0, nkv - 1)] = NAN;
-        c->q[rng_range(&r, 0, nq - 1)] = NAN;
-        if (qrows > 2)
-            fill_row(c->q, rng_range(&r, 0, qrows - 1), d, 0.0f);   /* all scores equal */
-        c->k[rng_range(&r, 0, nkv - 1)] = INFINITY;
-        break;
-    }
+    gpu_shape_inputs(&c->s, c->q, c->k, c->v);
 }
 
 static void free_case(test_case *c)
@@ -305,72 +103,6 @@ static void free_case(test_case *c)
 }
 
 /* ---- the CPU reference -------------------------------------------------------- */
-
-static fr_status reference_call(const fr_problem *p, size_t bc, const float *q, const float *k,
-                                const float *v, double *o, double *lse)
-{
-    fr_blocks b = {p->q_len < 64 ? p->q_len : 64, bc};
-    return fr_attention_tiled(p, fr_fast_words_needed(b, p->head_dim), &b, q, k, v, o, lse, NULL);
-}
-
-/* Windows are possible when every row's keys are a prefix that a sub-problem
- * can reproduce: always without a mask, and for both causal masks when
- * Nq <= Nk (no row is fully masked, and no top-left row reaches Nk). */
-static int windowable(const fr_problem *p)
-{
-    return p->causal == FR_CAUSAL_NONE || p->q_len <= p->kv_len;
-}
-
-/* The reference for query rows [a, b) of every head. The sub-problem keeps
- * the first nk2 keys and a mask under which row i - a sees what row i sees:
- *   none          nk2 = Nk
- *   top-left      bottom-right with nk2 = b: sees (i - a) + 1 + b - (b - a) = i + 1
- *   bottom-right  nk2 = Nk - Nq + b: sees i + 1 + Nk - Nq
- * Key blocks start at 0 with the same Bc and every block a row sees ends
- * before nk2, so each row's fr_tiled_key_block calls are the same. */
-static int reference_window(test_case *c, size_t a, size_t b)
-{
-    const fr_problem *p = &c->p;
-    if (a == 0 && b == p->q_len)
-        return reference_call(p, c->bc, c->q, c->k, c->v, c->o_ref, c->lse_ref) != FR_OK;
-    fr_problem s = *p;
-    s.q_len = b - a;
-    if (p->causal == FR_CAUSAL_NONE) {
-        s.kv_len = p->kv_len;
-    } else {
-        s.causal = FR_CAUSAL_BOTTOM_RIGHT;
-        s.kv_len = p->causal == FR_CAUSAL_TOP_LEFT ? b : p->kv_len - p->q_len + b;
-    }
-    size_t d = p->head_dim;
-    float *q = malloc(q_elems(&s) * sizeof(float));
-    float *k = malloc(kv_elems(&s) * sizeof(float));
-    float *v = malloc(kv_elems(&s) * sizeof(float));
-    double *o = malloc(q_elems(&s) * sizeof(double));
-    double *lse = malloc(lse_elems(&s) * sizeof(double));
-    int failed = 1;
-    if (q && k && v && o && lse) {
-        for (size_t h = 0; h < p->batch * p->q_heads; h++)
-            memcpy(q + h * s.q_len * d, c->q + (h * p->q_len + a) * d, s.q_len * d * sizeof(float));
-        for (size_t h = 0; h < p->batch * p->kv_heads; h++) {
-            memcpy(k + h * s.kv_len * d, c->k + h * p->kv_len * d, s.kv_len * d * sizeof(float));
-            memcpy(v + h * s.kv_len * d, c->v + h * p->kv_len * d, s.kv_len * d * sizeof(float));
-        }
-        if (reference_call(&s, c->bc, q, k, v, o, lse) == FR_OK) {
-            for (size_t h = 0; h < p->batch * p->q_heads; h++) {
-                memcpy(c->o_ref + (h * p->q_len + a) * d, o + h * s.q_len * d,
-                       s.q_len * d * sizeof(double));
-                memcpy(c->lse_ref + h * p->q_len + a, lse + h * s.q_len, s.q_len * sizeof(double));
-            }
-            failed = 0;
-        }
-    }
-    free(q);
-    free(k);
-    free(v);
-    free(o);
-    free(lse);
-    return failed;
-}
 
 typedef struct work_item {
     test_case *c;
@@ -392,8 +124,9 @@ static void *reference_worker(void *arg)
         if (i >= wq->count)
             return NULL;
         work_item *w = &wq->items[i];
-        if (reference_window(w->c, w->a, w->b))
-            atomic_store(&w->c->ref_failed, 1);
+        test_case *c = w->c;
+        if (gpu_shape_reference(&c->s, c->q, c->k, c->v, w->a, w->b, c->o_ref, c->lse_ref))
+            atomic_store(&c->ref_failed, 1);
     }
 }
 
@@ -409,10 +142,10 @@ static work_queue plan_reference(case_list *l)
     size_t cap = 0;
     for (size_t i = 0; i < l->count; i++) {
         test_case *c = &l->items[i];
-        const fr_problem *p = &c->p;
+        const fr_problem *p = &c->s.p;
         double cost = (double)p->batch * p->q_heads * p->q_len * p->kv_len * p->head_dim;
         size_t rows = p->q_len;
-        if (cost > 2e8 && windowable(p))
+        if (cost > 2e8 && gpu_shape_windowable(p))
             rows = 256;
         for (size_t a = 0; a < p->q_len; a += rows) {
             size_t b = a + rows < p->q_len ? a + rows : p->q_len;
@@ -447,12 +180,12 @@ static void poison(double *x, size_t n)
  * device for device memory). */
 static fr_cuda_status gpu_run(test_case *c, double *o, double *lse)
 {
-    const fr_problem *p = &c->p;
-    size_t nq = q_elems(p), nkv = kv_elems(p), nl = lse_elems(p);
+    const fr_problem *p = &c->s.p;
+    size_t nq = gpu_q_elems(p), nkv = gpu_kv_elems(p), nl = gpu_lse_elems(p);
     poison(o, nq);
     poison(lse, nl);
-    if (c->where == FR_CUDA_MEMORY_HOST)
-        return fr_cuda_attention_tiled(p, c->bc, c->q, c->k, c->v, o, lse, FR_CUDA_MEMORY_HOST);
+    if (c->s.host)
+        return fr_cuda_attention_tiled(p, c->s.bc, c->q, c->k, c->v, o, lse, FR_CUDA_MEMORY_HOST);
     float *dq = NULL, *dk = NULL, *dv = NULL;
     double *dO = NULL, *dl = NULL;
     fr_cuda_status st = FR_CUDA_ERR_RUNTIME;
@@ -467,7 +200,7 @@ static fr_cuda_status gpu_run(test_case *c, double *o, double *lse)
         (e = cudaMemcpy(dv, c->v, nkv * sizeof(float), cudaMemcpyHostToDevice)) == cudaSuccess &&
         (e = cudaMemcpy(dO, o, nq * sizeof(double), cudaMemcpyHostToDevice)) == cudaSuccess &&
         (e = cudaMemcpy(dl, lse, nl * sizeof(double), cudaMemcpyHostToDevice)) == cudaSuccess) {
-        st = fr_cuda_attention_tiled(p, c->bc, dq, dk, dv, dO, dl, FR_CUDA_MEMORY_DEVICE);
+        st = fr_cuda_attention_tiled(p, c->s.bc, dq, dk, dv, dO, dl, FR_CUDA_MEMORY_DEVICE);
         if (st == FR_CUDA_OK &&
             ((e = cudaMemcpy(o, dO, nq * sizeof(double), cudaMemcpyDeviceToHost)) != cudaSuccess ||
              (e = cudaMemcpy(lse, dl, nl * sizeof(double), cudaMemcpyDeviceToHost)) != cudaSuccess))
@@ -491,15 +224,15 @@ static fr_cuda_status gpu_run(test_case *c, double *o, double *lse)
 static void gpu_case(test_case *c)
 {
     c->gpu_status = gpu_run(c, c->o_gpu, c->lse_gpu);
-    if (c->gpu_status != FR_CUDA_OK || c->repeats < 2)
+    if (c->gpu_status != FR_CUDA_OK || c->s.repeats < 2)
         return;
-    size_t nq = q_elems(&c->p), nl = lse_elems(&c->p);
+    size_t nq = gpu_q_elems(&c->s.p), nl = gpu_lse_elems(&c->s.p);
     double *o = malloc(nq * sizeof(double)), *lse = malloc(nl * sizeof(double));
     if (o == NULL || lse == NULL) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    for (int run = 1; run < c->repeats; run++) {
+    for (int run = 1; run < c->s.repeats; run++) {
         fr_cuda_status st = gpu_run(c, o, lse);
         if (st != FR_CUDA_OK) {
             c->gpu_status = st;
@@ -547,19 +280,10 @@ static diff compare(const double *want, const double *got, size_t n)
     return r;
 }
 
-static void describe(char *buf, size_t size, const test_case *c)
-{
-    const fr_problem *p = &c->p;
-    snprintf(buf, size, "B=%zu Hq=%zu Hkv=%zu Nq=%zu Nk=%zu d=%zu %s Bc=%zu %s%s%s", p->batch,
-             p->q_heads, p->kv_heads, p->q_len, p->kv_len, p->head_dim, CAUSAL_NAMES[p->causal],
-             c->bc, DATA_NAMES[c->data], c->where == FR_CUDA_MEMORY_HOST ? " host" : "",
-             c->repeats > 1 ? " repeated" : "");
-}
-
 static int check_case(const test_case *c, size_t index)
 {
     char name[200];
-    describe(name, sizeof name, c);
+    gpu_shape_describe(name, sizeof name, &c->s);
     if (atomic_load(&c->ref_failed)) {
         printf("FAIL %3zu %s: the C reference returned an error\n", index, name);
         return 0;
@@ -569,19 +293,19 @@ static int check_case(const test_case *c, size_t index)
                c->gpu_detail);
         return 0;
     }
-    diff o = compare(c->o_ref, c->o_gpu, q_elems(&c->p));
-    diff l = compare(c->lse_ref, c->lse_gpu, lse_elems(&c->p));
+    diff o = compare(c->o_ref, c->o_gpu, gpu_q_elems(&c->s.p));
+    diff l = compare(c->lse_ref, c->lse_gpu, gpu_lse_elems(&c->s.p));
     int ok = o.mismatches == 0 && l.mismatches == 0 && c->nondeterministic == 0;
     printf("%s %3zu %s", ok ? "ok  " : "FAIL", index, name);
-    if (c->repeats > 1)
-        printf(" (%d runs, %d differ)", c->repeats, c->nondeterministic);
+    if (c->s.repeats > 1)
+        printf(" (%d runs, %d differ)", c->s.repeats, c->nondeterministic);
     printf("\n");
     if (o.mismatches)
         printf("     O: %zu of %zu differ, %zu unwritten; first at %zu: want %a got %a\n",
-               o.mismatches, q_elems(&c->p), o.unwritten, o.first, o.want, o.got);
+               o.mismatches, gpu_q_elems(&c->s.p), o.unwritten, o.first, o.want, o.got);
     if (l.mismatches)
         printf("     LSE: %zu of %zu differ, %zu unwritten; first at %zu: want %a got %a\n",
-               l.mismatches, lse_elems(&c->p), l.unwritten, l.first, l.want, l.got);
+               l.mismatches, gpu_lse_elems(&c->s.p), l.unwritten, l.first, l.want, l.got);
     return ok;
 }
 
@@ -635,7 +359,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     int quick = 0;
-    uint64_t seed = 0x5eed0f1a54a77e57ull;
+    uint64_t seed = GPU_SHAPES_SEED;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
@@ -659,8 +383,7 @@ int main(int argc, char **argv)
     printf("test_gpu_identity: seed 0x%016" PRIx64 "%s\n", seed, quick ? " (quick)" : "");
 
     double t0 = now();
-    case_list cases = {NULL, 0, 0};
-    build_cases(&cases, quick, seed);
+    case_list cases = build_cases(quick, seed);
     for (size_t i = 0; i < cases.count; i++)
         make_inputs(&cases.items[i]);
 
