@@ -179,6 +179,7 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
     requires stats: stats == \null || \valid(stats);
     requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
     requires separated_stats: stats == \null || \separated(stats, p, blocks);
+    ensures fast_peak: \result == FR_OK && stats != \null ==> stats->fast_peak <= fast_words;
 */
 fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const fr_blocks *blocks,
@@ -193,6 +194,7 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
     requires stats: stats == \null || \valid(stats);
     requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
     requires separated_stats: stats == \null || \separated(stats, p, blocks);
+    ensures fast_peak: \result == FR_OK && stats != \null ==> stats->fast_peak <= fast_words;
 */
 fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
                                 const fr_blocks *blocks,

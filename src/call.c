@@ -1,39 +1,50 @@
 #include "call.h"
-#include "lemmas_size.h"
 
-fr_status fr_call_begin(const fr_problem *p, size_t fast_words, const fr_blocks *blocks,
+fr_status fr_call_check(const fr_problem *p,
                         const float *q, const float *k, const float *v,
-                        const double *o, const double *lse, fr_call *call)
+                        const double *o, const double *lse)
 {
     fr_status st = fr_problem_check(p);
     if (st != FR_OK)
         return st;
-    if (q == NULL || k == NULL || v == NULL || o == NULL || lse == NULL || call == NULL)
+    if (q == NULL || k == NULL || v == NULL || o == NULL || lse == NULL)
         return FR_ERR_INVALID_ARGUMENT;
+    return FR_OK;
+}
+
+fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
+                        const fr_blocks *blocks, fr_call *call)
+{
+    fr_status st;
+    fr_blocks chosen;
     if (blocks == NULL) {
-        st = fr_blocks_default(fast_words, p->head_dim, p->q_len, p->kv_len, &call->blocks);
+        st = fr_blocks_default(fast_words, d, q_len, kv_len, &chosen);
     } else {
-        call->blocks = *blocks;
-        st = fr_blocks_check(*blocks, fast_words, p->head_dim);
+        chosen = *blocks;
+        st = fr_blocks_check(chosen, fast_words, d);
     }
     if (st != FR_OK)
         return st;
-    size_t needed = fr_fast_words_needed(call->blocks, p->head_dim);
+    size_t needed = fr_fast_words_needed(chosen, d);
     /* SIZE_MAX is fr_fast_words_needed's "does not fit": never an arena size */
     if (needed == SIZE_MAX)
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
-    //@ assert fits: needed == FastWords(call->blocks.rows, call->blocks.cols, p->head_dim);
-    /*@ assert parts: call->blocks.rows * p->head_dim <= needed &&
-          call->blocks.cols * p->head_dim <= needed &&
-          call->blocks.rows * call->blocks.cols <= needed && call->blocks.rows <= needed; */
-    call->fm.words = fr_host_alloc(needed);
-    if (call->fm.words == NULL)
+    //@ assert fits: needed == FastWords(chosen.rows, chosen.cols, d);
+    /*@ assert parts: chosen.rows * d <= needed && chosen.cols * d <= needed &&
+          chosen.rows * chosen.cols <= needed && chosen.rows <= needed; */
+    //@ assert blocks_fit: BlocksFit(chosen, d, needed);
+    double *words = fr_host_alloc(needed);
+    if (words == NULL)
         return FR_ERR_OUT_OF_MEMORY;
+    call->fm.words = words;
     call->fm.capacity = needed;
     call->fm.used = 0;
     call->fm.peak = 0;
     call->fm.words_read = 0;
     call->fm.words_written = 0;
+    //@ assert arena: FastMemoryValid(&call->fm) && call->fm.used == 0;
+    /* last, so that the blocks just proved to fit are what the call holds */
+    call->blocks = chosen;
     return FR_OK;
 }
 
@@ -46,18 +57,4 @@ void fr_call_end(fr_call *call, fr_io_stats *stats)
     }
     fr_host_free(call->fm.words);
     call->fm.words = NULL;
-}
-
-size_t fr_head_offset(size_t b, size_t h, size_t batch, size_t heads, size_t len, size_t d)
-{
-    //@ assert grow_len: batch * heads <= batch * heads * len;
-    //@ assert grow_d: batch * heads * len <= batch * heads * len * d;
-    //@ ghost Mul_Mono(b + 1, batch, heads);
-    //@ assert row: b * heads + h + 1 <= batch * heads;
-    //@ ghost Mul_Mono(b * heads + h + 1, batch * heads, len);
-    //@ assert first: (b * heads + h) * len + len <= batch * heads * len;
-    //@ ghost Mul_Mono((b * heads + h) * len + len, batch * heads * len, d);
-    //@ assert slice: ((b * heads + h) * len) * d + len * d <= batch * heads * len * d;
-    (void)batch;
-    return ((b * heads + h) * len) * d;
 }

@@ -15,38 +15,42 @@ typedef struct fr_call {
 #include "Call.acsl"
 #endif
 
-/* Checks the problem, the pointers and the blocks (default when blocks is
- * NULL), then allocates the arena: fr_fast_words_needed words, <= M. */
+/* Checks the problem and the tensor pointers of a request. Writes nothing,
+ * so what it ensures of *p still holds in the caller afterwards. */
 /*@ requires problem: p == \null || \valid_read(p);
+    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    assigns \nothing;
+    ensures accepted: \result == FR_OK ==> ProblemOk(p) && TensorsValid(p, q, k, v, o, lse) &&
+      q != \null && k != \null && v != \null && o != \null && lse != \null;
+*/
+fr_status fr_call_check(const fr_problem *p,
+                        const float *q, const float *k, const float *v,
+                        const double *o, const double *lse);
+
+/* Chooses the blocks (default when blocks is NULL) for head dimension d and
+ * sequence lengths q_len, kv_len, then allocates the arena:
+ * fr_fast_words_needed words, <= M. */
+/*@ requires sizes: d >= 1 && q_len >= 1 && kv_len >= 1;
     requires blocks: blocks == \null || \valid_read(blocks);
     requires call: \valid(call);
-    requires separated: (p == \null || \separated(call, p)) &&
-                        (blocks == \null || \separated(call, blocks));
-    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    requires separated: blocks == \null || \separated(call, blocks);
     assigns *call;
-    ensures ok: \result == FR_OK ==> CallReady(call, p, fast_words, q, k, v, o, lse);
+    ensures ready: \result == FR_OK ==> CallReady(call, d, fast_words);
 */
-fr_status fr_call_begin(const fr_problem *p, size_t fast_words, const fr_blocks *blocks,
-                        const float *q, const float *k, const float *v,
-                        const double *o, const double *lse, fr_call *call);
+fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
+                        const fr_blocks *blocks, fr_call *call);
 
 /* Reports the counters into stats (when not NULL) and frees the arena. */
 /*@ requires call: \valid(call);
     requires stats: stats == \null || \valid(stats);
     requires separated: stats == \null || \separated(call, stats);
     assigns *stats, call->fm.words;
+    ensures reported: stats != \null ==>
+      stats->fast_peak == \old(call->fm.peak) &&
+      stats->io.words_read == \old(call->fm.words_read) &&
+      stats->io.words_written == \old(call->fm.words_written);
 */
 void fr_call_end(fr_call *call, fr_io_stats *stats);
-
-/* Element offset of head h of batch b in a [B, heads, len, d] tensor. */
-/*@ requires index: b < batch && h < heads;
-    requires sizes: len >= 1 && d >= 1;
-    requires fits: batch * heads * len * d <= SIZE_MAX;
-    assigns \nothing;
-    ensures offset: \result == ((b * heads + h) * len) * d;
-    ensures inside: \result + len * d <= batch * heads * len * d;
-*/
-size_t fr_head_offset(size_t b, size_t h, size_t batch, size_t heads, size_t len, size_t d);
 
 /* The host heap. WP models neither allocation nor freeing, so these two
  * contracts are assumptions (spec/TrustBase.acsl). */

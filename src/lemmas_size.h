@@ -25,11 +25,34 @@
      ensures fits: r * cols + cols <= rows * cols; @/
   void Row_Fits(size_t r, size_t rows, size_t cols);
 
+  // Rows [start, start + len) of a total x width matrix end inside it.
+  /@ requires inside: start + len <= total;
+     assigns \nothing;
+     ensures fits: start * width + len * width <= total * width; @/
+  void Slice_Fits(size_t start, size_t len, size_t total, size_t width);
+
   // A positive factor does not shrink a natural.
   /@ requires positive: b >= 1;
      assigns \nothing;
      ensures ge: a <= a * b && a <= b * a; @/
   void Mul_Ge(size_t a, size_t b);
+
+  // Floor division below a bound: h < k * g ==> h / g < k.
+  /@ requires positive: g >= 1;
+     requires below: h < k * g;
+     assigns \nothing;
+     ensures quotient: h / g < k; @/
+  void Div_Below(size_t h, size_t g, size_t k);
+
+  // Grouped-query attention: when Hkv divides Hq, the group size Hq / Hkv is
+  // positive and query head hq < Hq reads kv head hq / (Hq / Hkv) < Hkv.
+  /@ requires positive: q_heads >= 1 && kv_heads >= 1;
+     requires divides: q_heads % kv_heads == 0;
+     requires head: hq < q_heads;
+     assigns \nothing;
+     ensures group: q_heads / kv_heads >= 1;
+     ensures kv_head: hq / (q_heads / kv_heads) < kv_heads; @/
+  void Group_Head(size_t hq, size_t q_heads, size_t kv_heads);
 */
 
 #endif /* FLASHREF_LEMMAS_SIZE_H */

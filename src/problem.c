@@ -52,6 +52,8 @@ fr_status fr_problem_check(const fr_problem *p)
         return FR_ERR_SIZE_OVERFLOW;
     /*@ assert lse_le_q: LseElems(p) <= LseElems(p) * p->head_dim; */
     /*@ assert heads: 1 <= p->batch * p->q_heads && 1 <= p->batch * p->kv_heads; */
+    /*@ assert q_heads_le: p->batch * p->q_heads <= (p->batch * p->q_heads) * p->q_len; */
+    /*@ assert kv_heads_le: p->batch * p->kv_heads <= (p->batch * p->kv_heads) * (p->kv_len * p->head_dim); */
     /*@ assert q_head: p->q_len * p->head_dim <= (p->batch * p->q_heads) * (p->q_len * p->head_dim); */
     /*@ assert kv_head: p->kv_len * p->head_dim <= (p->batch * p->kv_heads) * (p->kv_len * p->head_dim); */
     /*@ assert factors: p->q_len <= p->q_len * p->head_dim && p->kv_len <= p->kv_len * p->head_dim &&

@@ -3,6 +3,7 @@
 #include "mask.h"
 #include "prims.h"
 #include "tile_ops.h"
+#include "lemmas_size.h"
 
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s)
@@ -21,7 +22,9 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, q_tile, q + i0 * d, rows, d, d);
         /*@ loop invariant range: j0 < nk;
@@ -29,16 +32,23 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
             loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
+            //@ ghost Slice_Fits(j0, cols, nk, d);
             //@ assert kv_rows: j0 * d + cols * d <= nk * d;
+            //@ ghost Mul_Mono(cols, b.cols, d);
             //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, k_tile, k + j0 * d, cols, d, d);
+            //@ ghost Mul_Mono(rows, b.rows, cols);
+            //@ ghost Mul_Mono(cols, b.cols, b.rows);
             //@ assert s_tile: rows * cols <= b.rows * b.cols;
             /*@ loop invariant range: 0 <= r <= rows;
                 loop assigns r, fm->words[0 .. fm->capacity - 1];
                 loop variant rows - r; */
             for (size_t r = 0; r < rows; r++) {
+                //@ ghost Row_Fits(r, rows, cols);
                 //@ assert s_row: r * cols + cols <= rows * cols;
+                //@ ghost Row_Fits(r, b.rows, d);
                 //@ assert q_row: r * d + d <= b.rows * d;
+                //@ ghost Mul_Mono(cols, b.cols, d);
                 //@ assert k_part: 0 <= cols * d <= b.cols * d;
                 double *s_row = s_tile + r * cols;
                 size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
@@ -46,7 +56,8 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                 fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h.scale);
                 fr_row_fill(s_row + n, cols - n, fr_neg_inf());
             }
-            //@ assert s_block: (i0 + rows - 1) * nk + nk <= h.q_len * nk;
+            //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
+            //@ assert s_block: i0 * nk + rows * nk <= h.q_len * nk;
             fr_store_f64(fm, s + i0 * nk + j0, nk, s_tile, rows, cols);
             if (nk - j0 <= b.cols)
                 break;
@@ -130,6 +141,8 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
         fr_fast_release(fm, mark);
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     }
+    /*@ assert apart: \separated(p_tile + (0 .. b.rows * b.cols - 1), v_tile + (0 .. b.cols * d - 1),
+                                 acc + (0 .. b.rows * d - 1)); */
     /*@ loop invariant range: i0 < h.q_len;
         loop assigns i0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
         loop variant h.q_len - i0; */
@@ -139,6 +152,7 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
             loop assigns r, fm->words[0 .. fm->capacity - 1];
             loop variant rows - r; */
         for (size_t r = 0; r < rows; r++) {
+            //@ ghost Row_Fits(r, b.rows, d);
             //@ assert acc_row: r * d + d <= b.rows * d;
             fr_row_zero(acc + r * d, d);
         }
@@ -147,27 +161,41 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
             loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
-            //@ assert p_block: (i0 + rows - 1) * nk + nk <= h.q_len * nk;
+            //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
+            //@ assert p_block: i0 * nk + rows * nk <= h.q_len * nk;
+            //@ ghost Mul_Mono(rows, b.rows, cols);
+            //@ ghost Mul_Mono(cols, b.cols, b.rows);
             //@ assert p_tile: rows * cols <= b.rows * b.cols;
             fr_load_f64(fm, p_tile, p + i0 * nk + j0, rows, cols, nk);
+            //@ ghost Slice_Fits(j0, cols, nk, d);
             //@ assert kv_rows: j0 * d + cols * d <= nk * d;
+            //@ ghost Mul_Mono(cols, b.cols, d);
             //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, v_tile, v + j0 * d, cols, d, d);
             /*@ loop invariant range: 0 <= r <= rows;
                 loop assigns r, fm->words[0 .. fm->capacity - 1];
                 loop variant rows - r; */
             for (size_t r = 0; r < rows; r++) {
+                //@ ghost Row_Fits(r, b.rows, d);
                 //@ assert acc_row: r * d + d <= b.rows * d;
+                //@ ghost Row_Fits(r, rows, cols);
                 //@ assert p_row: r * cols + cols <= rows * cols;
                 //@ assert v_part: 0 <= cols * d;
                 size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
                 size_t n = fr_visible_in_block(visible, j0, cols);
+                //@ ghost Mul_Mono(n, b.cols, d);
+                //@ assert in_p: r * cols + n <= b.rows * b.cols;
+                //@ assert in_v: n * d <= b.cols * d;
+                /*@ assert sep: \separated(acc + r * d + (0 .. d - 1), p_tile + r * cols + (0 .. n - 1),
+                                           v_tile + (0 .. n * d - 1)); */
                 fr_row_accumulate(acc + r * d, p_tile + r * cols, v_tile, n, d);
             }
             if (nk - j0 <= b.cols)
                 break;
         }
+        //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert o_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert acc_tile: rows * d <= b.rows * d;
         fr_store_f64(fm, o + i0 * d, d, acc, rows, d);
         if (h.q_len - i0 <= b.rows)
@@ -188,6 +216,7 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                      p[0 .. h.q_len * h.kv_len - 1], lse[0 .. h.q_len - 1];
         loop variant h.q_len - i; */
     for (size_t i = 0; st == FR_OK && i < h.q_len; i++) {
+        //@ ghost Row_Fits(i, h.q_len, h.kv_len);
         //@ assert row: i * h.kv_len + h.kv_len <= h.q_len * h.kv_len;
         st = fr_standard_softmax_row(h, b, fm, i, s + i * h.kv_len, p + i * h.kv_len,
                                      lse + i);
@@ -203,36 +232,41 @@ fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
                             double *s, double *p, double *o, double *lse)
 {
     fr_status st = FR_OK;
+    //@ ghost Group_Head(0, q_heads, kv_heads);
     size_t group = q_heads / kv_heads;
-    //@ assert exact: q_heads == group * kv_heads;
-    //@ assert group: group >= 1;
-    //@ assert lse_size: batch * q_heads * h.q_len * 1 <= SIZE_MAX;
-    /*@ loop invariant range: 0 <= bi <= batch;
+    size_t heads = batch * q_heads;
+    //@ ghost size_t kv_total = batch * kv_heads;
+    size_t q_words = h.q_len * h.d;
+    size_t kv_words = h.kv_len * h.d;
+    //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
+    //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
+    /*@ loop invariant range: 0 <= head <= heads;
         loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
-        loop assigns bi, st, fm->used, fm->peak, fm->words_read, fm->words_written,
+        loop assigns head, st, fm->used, fm->peak, fm->words_read, fm->words_written,
                      fm->words[0 .. fm->capacity - 1],
                      s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
                      o[0 .. batch * q_heads * h.q_len * h.d - 1],
                      lse[0 .. batch * q_heads * h.q_len - 1];
-        loop variant batch - bi; */
-    for (size_t bi = 0; st == FR_OK && bi < batch; bi++) {
-        /*@ loop invariant range: 0 <= hq <= q_heads;
-            loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
-            loop assigns hq, st, fm->used, fm->peak, fm->words_read, fm->words_written,
-                     fm->words[0 .. fm->capacity - 1],
-                     s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
-                     o[0 .. batch * q_heads * h.q_len * h.d - 1],
-                     lse[0 .. batch * q_heads * h.q_len - 1];
-            loop variant q_heads - hq; */
-        for (size_t hq = 0; st == FR_OK && hq < q_heads; hq++) {
-            size_t hk = hq / group;
-            //@ assert kv_head: hk < kv_heads;
-            size_t q_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, h.d);
-            size_t kv_off = fr_head_offset(bi, hk, batch, kv_heads, h.kv_len, h.d);
-            size_t lse_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, 1);
-            st = fr_standard_head(h, b, fm, q + q_off, k + kv_off, v + kv_off, s, p,
-                                  o + q_off, lse + lse_off);
-        }
+        loop variant heads - head; */
+    for (size_t head = 0; st == FR_OK && head < heads; head++) {
+        /* (batch bi, query head hq) in order; hq reads kv head hq / group of bi */
+        size_t bi = head / q_heads;
+        size_t hq = head % q_heads;
+        //@ ghost Div_Below(head, q_heads, batch);
+        //@ ghost Group_Head(hq, q_heads, kv_heads);
+        size_t hk = hq / group;
+        //@ ghost Row_Fits(bi, batch, kv_heads);
+        //@ assert kv_index: bi * kv_heads + hk + 1 <= kv_total;
+        size_t kv_head = bi * kv_heads + hk;
+        //@ ghost Row_Fits(head, heads, q_words);
+        //@ ghost Row_Fits(head, heads, h.q_len);
+        //@ ghost Row_Fits(kv_head, kv_total, kv_words);
+        //@ assert q_slice: head * q_words + q_words <= batch * q_heads * h.q_len * h.d;
+        //@ assert lse_slice: head * h.q_len + h.q_len <= batch * q_heads * h.q_len;
+        //@ assert kv_slice: kv_head * kv_words + kv_words <= batch * kv_heads * h.kv_len * h.d;
+        st = fr_standard_head(h, b, fm, q + head * q_words, k + kv_head * kv_words,
+                              v + kv_head * kv_words, s, p, o + head * q_words,
+                              lse + head * h.q_len);
     }
     return st;
 }
@@ -242,8 +276,7 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
                                 const float *q, const float *k, const float *v,
                                 double *o, double *lse, fr_io_stats *stats)
 {
-    fr_call call;
-    fr_status st = fr_call_begin(p, fast_words, blocks, q, k, v, o, lse, &call);
+    fr_status st = fr_call_check(p, q, k, v, o, lse);
     if (st != FR_OK)
         return st;
     /* Copied before anything is written, as in fr_attention_tiled. */
@@ -255,11 +288,25 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
     h.scale = p->scale;
     size_t batch = p->batch, q_heads = p->q_heads, kv_heads = p->kv_heads;
     //@ assert head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    /*@ assert tensors:
+          batch * q_heads * h.q_len * h.d <= SIZE_MAX && batch * kv_heads * h.kv_len * h.d <= SIZE_MAX &&
+          batch * q_heads <= batch * q_heads * h.q_len <= batch * q_heads * h.q_len * h.d &&
+          batch * kv_heads <= batch * kv_heads * h.kv_len * h.d &&
+          \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
+          \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
+          \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
+          \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
+          \valid(lse + (0 .. batch * q_heads * h.q_len - 1)); */
+    fr_call call;
+    st = fr_call_begin(h.d, h.q_len, h.kv_len, fast_words, blocks, &call);
+    if (st != FR_OK)
+        return st;
     //@ assert blocks: BlocksFit(call.blocks, h.d, SIZE_MAX);
     if (h.q_len > SIZE_MAX / h.kv_len || h.q_len * h.kv_len > SIZE_MAX / 8) {
         fr_call_end(&call, NULL);
         return FR_ERR_SIZE_OVERFLOW;
     }
+    //@ assert scores: h.q_len * h.kv_len <= SIZE_MAX;
     size_t scores_words = h.q_len * h.kv_len;
     double *s = fr_host_alloc(scores_words);
     double *pm = fr_host_alloc(scores_words);
@@ -270,6 +317,7 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
                                q, k, v, s, pm, o, lse);
     fr_host_free(s);
     fr_host_free(pm);
+    //@ assert fast_peak: st == FR_OK ==> call.fm.peak <= fast_words;
     fr_call_end(&call, stats);
     return st;
 }

@@ -84,6 +84,8 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires q_size: batch * q_heads * h.q_len * h.d <= SIZE_MAX;
     requires kv_size: batch * kv_heads * h.kv_len * h.d <= SIZE_MAX;
     requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires grow: batch * q_heads <= batch * q_heads * h.q_len <= batch * q_heads * h.q_len * h.d &&
+                   batch * kv_heads <= batch * kv_heads * h.kv_len * h.d;
     requires q: \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1));
     requires k: \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
     requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));

@@ -1,4 +1,5 @@
 #include "tile_ops.h"
+#include "lemmas_size.h"
 #include "prims.h"
 
 double fr_score(const double *q, const double *k, size_t d, double scale)
@@ -18,8 +19,10 @@ void fr_score_row(double *s, const double *q, const double *k_tile,
     /*@ loop invariant 0 <= c <= n;
         loop assigns c, s[0 .. n - 1];
         loop variant n - c; */
-    for (size_t c = 0; c < n; c++)
+    for (size_t c = 0; c < n; c++) {
+        //@ ghost Row_Fits(c, n, d);
         s[c] = fr_score(q, k_tile + c * d, d, scale);
+    }
 }
 
 double fr_row_max(const double *s, size_t n)
@@ -100,6 +103,7 @@ void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
         loop assigns c, acc[0 .. d - 1];
         loop variant n - c; */
     for (size_t c = 0; c < n; c++) {
+        //@ ghost Row_Fits(c, n, d);
         const double *v_row = v_tile + c * d;
         /*@ loop invariant 0 <= x <= d;
             loop assigns x, acc[0 .. d - 1];

@@ -4,6 +4,7 @@
 #include "online_softmax.h"
 #include "prims.h"
 #include "tile_ops.h"
+#include "lemmas_size.h"
 
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t)
@@ -33,8 +34,11 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
         size_t n = fr_visible_in_block(visible, j0, cols);
         if (n == 0)
             continue;
+        //@ ghost Row_Fits(r, b.rows, b.cols);
         //@ assert s_row: r * b.cols + b.cols <= b.rows * b.cols;
+        //@ ghost Row_Fits(r, b.rows, h.d);
         //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
+        //@ ghost Mul_Mono(n, b.cols, h.d);
         //@ assert tile: n * h.d <= b.cols * h.d;
         double *s = t->s + r * b.cols;
         double *acc = t->acc + r * h.d;
@@ -54,6 +58,7 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
         loop assigns r, t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
+        //@ ghost Row_Fits(r, b.rows, h.d);
         //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
         double *acc = t->acc + r * h.d;
         /* l == 0: every visible score is -inf, as good as fully masked */
@@ -82,7 +87,9 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, t->q, q + i0 * d, rows, d, d);
         /* Masks are monotone in the row: the block's last row sees the most keys. */
@@ -95,7 +102,9 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
             loop variant key_end - j0; */
         for (size_t j0 = 0; j0 < key_end; j0 += b.cols) {
             size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
+            //@ ghost Slice_Fits(j0, cols, h.kv_len, d);
             //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
+            //@ ghost Mul_Mono(cols, b.cols, d);
             //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
             fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
@@ -116,36 +125,40 @@ void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_b
                     const float *q, const float *k, const float *v,
                     double *o, double *lse)
 {
+    //@ ghost Group_Head(0, q_heads, kv_heads);
     size_t group = q_heads / kv_heads;
-    //@ assert exact: q_heads == group * kv_heads;
-    //@ assert group: group >= 1;
-    //@ assert lse_size: batch * q_heads * h.q_len * 1 <= SIZE_MAX;
-    /*@ loop invariant range: 0 <= bi <= batch;
-        loop assigns bi, fm->words_read, fm->words_written,
+    size_t heads = batch * q_heads;
+    //@ ghost size_t kv_total = batch * kv_heads;
+    size_t q_words = h.q_len * h.d;
+    size_t kv_words = h.kv_len * h.d;
+    //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
+    //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
+    /*@ loop invariant range: 0 <= head <= heads;
+        loop assigns head, fm->words_read, fm->words_written,
                      t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
                      t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
                      t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
                      t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
                      lse[0 .. batch * q_heads * h.q_len - 1];
-        loop variant batch - bi; */
-    for (size_t bi = 0; bi < batch; bi++) {
-        /*@ loop invariant range: 0 <= hq <= q_heads;
-            loop assigns hq, fm->words_read, fm->words_written,
-                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
-                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
-                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
-                     t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
-                     lse[0 .. batch * q_heads * h.q_len - 1];
-            loop variant q_heads - hq; */
-        for (size_t hq = 0; hq < q_heads; hq++) {
-            size_t hk = hq / group;
-            //@ assert kv_head: hk < kv_heads;
-            size_t q_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, h.d);
-            size_t kv_off = fr_head_offset(bi, hk, batch, kv_heads, h.kv_len, h.d);
-            size_t lse_off = fr_head_offset(bi, hq, batch, q_heads, h.q_len, 1);
-            fr_tiled_head(h, b, fm, t, q + q_off, k + kv_off, v + kv_off, o + q_off,
-                          lse + lse_off);
-        }
+        loop variant heads - head; */
+    for (size_t head = 0; head < heads; head++) {
+        /* (batch bi, query head hq) in order; hq reads kv head hq / group of bi */
+        size_t bi = head / q_heads;
+        size_t hq = head % q_heads;
+        //@ ghost Div_Below(head, q_heads, batch);
+        //@ ghost Group_Head(hq, q_heads, kv_heads);
+        size_t hk = hq / group;
+        //@ ghost Row_Fits(bi, batch, kv_heads);
+        //@ assert kv_index: bi * kv_heads + hk + 1 <= kv_total;
+        size_t kv_head = bi * kv_heads + hk;
+        //@ ghost Row_Fits(head, heads, q_words);
+        //@ ghost Row_Fits(head, heads, h.q_len);
+        //@ ghost Row_Fits(kv_head, kv_total, kv_words);
+        //@ assert q_slice: head * q_words + q_words <= batch * q_heads * h.q_len * h.d;
+        //@ assert lse_slice: head * h.q_len + h.q_len <= batch * q_heads * h.q_len;
+        //@ assert kv_slice: kv_head * kv_words + kv_words <= batch * kv_heads * h.kv_len * h.d;
+        fr_tiled_head(h, b, fm, t, q + head * q_words, k + kv_head * kv_words,
+                      v + kv_head * kv_words, o + head * q_words, lse + head * h.q_len);
     }
 }
 
@@ -154,8 +167,7 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const float *q, const float *k, const float *v,
                              double *o, double *lse, fr_io_stats *stats)
 {
-    fr_call call;
-    fr_status st = fr_call_begin(p, fast_words, blocks, q, k, v, o, lse, &call);
+    fr_status st = fr_call_check(p, q, k, v, o, lse);
     if (st != FR_OK)
         return st;
     /* Copied before anything is written: the facts about *p then cannot be
@@ -168,12 +180,26 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
     h.scale = p->scale;
     size_t batch = p->batch, q_heads = p->q_heads, kv_heads = p->kv_heads;
     //@ assert head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    /*@ assert tensors:
+          batch * q_heads * h.q_len * h.d <= SIZE_MAX && batch * kv_heads * h.kv_len * h.d <= SIZE_MAX &&
+          batch * q_heads <= batch * q_heads * h.q_len <= batch * q_heads * h.q_len * h.d &&
+          batch * kv_heads <= batch * kv_heads * h.kv_len * h.d &&
+          \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
+          \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
+          \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
+          \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
+          \valid(lse + (0 .. batch * q_heads * h.q_len - 1)); */
+    fr_call call;
+    st = fr_call_begin(h.d, h.q_len, h.kv_len, fast_words, blocks, &call);
+    if (st != FR_OK)
+        return st;
     //@ assert blocks: BlocksFit(call.blocks, h.d, SIZE_MAX);
     fr_tiled_buffers t;
     st = fr_tiled_buffers_alloc(&call.fm, call.blocks, h.d, &t);
     if (st == FR_OK)
         fr_tiled_heads(h, call.blocks, &call.fm, &t, batch, q_heads, kv_heads,
                        q, k, v, o, lse);
+    //@ assert fast_peak: st == FR_OK ==> call.fm.peak <= fast_words;
     fr_call_end(&call, stats);
     return st;
 }

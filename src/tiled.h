@@ -29,6 +29,7 @@ typedef struct fr_tiled_buffers {
 /*@ requires fast_memory: FastMemoryValid(fm);
     requires blocks: BlocksFit(b, d, SIZE_MAX);
     requires out: \valid(t);
+    requires separated: \separated(t, fm);
     assigns fm->used, fm->peak, *t;
     ensures valid: FastMemoryValid(fm);
     ensures ok: \result == FR_OK ==> TiledBuffersValid(t, b, d);
@@ -93,6 +94,8 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires heads: batch >= 1 && q_heads >= 1 && kv_heads >= 1 && q_heads % kv_heads == 0;
     requires q_size: batch * q_heads * h.q_len * h.d <= SIZE_MAX;
     requires kv_size: batch * kv_heads * h.kv_len * h.d <= SIZE_MAX;
+    requires grow: batch * q_heads <= batch * q_heads * h.q_len <= batch * q_heads * h.q_len * h.d &&
+                   batch * kv_heads <= batch * kv_heads * h.kv_len * h.d;
     requires q: \valid_read(q + (0 .. batch * q_heads * h.q_len * h.d - 1));
     requires k: \valid_read(k + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
     requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
