@@ -109,14 +109,29 @@ def read_expected(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--pass', dest='pass_')
-    for opt in ('prefix', 'log', 'wp-json', 'report', 'wall', 'expected'):
+    for opt in ('prefix', 'report', 'wall', 'expected'):
         ap.add_argument('--' + opt)
+    # One --log/--wp-json pair per frama-c process of the pass (shards).
+    ap.add_argument('--log', action='append', required=True)
+    ap.add_argument('--wp-json', action='append', required=True)
     ap.add_argument('--frama-c-rc', type=int, default=0)
     ap.add_argument('--update-expected', action='store_true')
     a = ap.parse_args()
 
-    goals, wp_totals = parse_log(a.log)
-    names = owners(a.wp_json, a.log)
+    goals, wp_totals = [], (0, 0)
+    lemmas, fns = [], []
+    for log, wp_json in zip(a.log, a.wp_json):
+        shard_goals, shard_totals = parse_log(log)
+        goals += shard_goals
+        if wp_totals is not None and shard_totals is not None:
+            wp_totals = (wp_totals[0] + shard_totals[0], wp_totals[1] + shard_totals[1])
+        elif shard_goals:
+            wp_totals = None
+        shard_lemmas, shard_fns = owners(wp_json, log)
+        lemmas += shard_lemmas
+        fns += shard_fns
+    by_length = lambda names: sorted(set(names), key=len, reverse=True)
+    names = (by_length(lemmas), by_length(fns))
     funcs = defaultdict(lambda: {'proved': 0, 'total': 0, 'provers': Counter(),
                                  'time_s': 0.0, 'unproved': []})
     unproved = []
@@ -203,12 +218,13 @@ def main():
         f.write('\n')
 
     exp = (f" (expected {expected['TOTAL'][0]})" if expected and 'TOTAL' in expected else '')
-    with open(a.log, errors='replace') as f:
-        log = f.readlines()
-    if a.frama_c_rc and not any('Classified errors found' in l for l in log):
-        # Not the report plugin's verdict: frama-c itself stopped.
-        print('--- end of frama-c output:')
-        print(''.join(log[-25:]), end='')
+    for path in a.log:
+        with open(path, errors='replace') as f:
+            log = f.readlines()
+        if a.frama_c_rc and not any('Classified errors found' in l for l in log):
+            # Not the report plugin's verdict: frama-c itself stopped.
+            print(f'--- end of frama-c output ({path}):')
+            print(''.join(log[-25:]), end='')
     verdict = f"WP {a.pass_}: {proved}/{total} goals proved{exp}"
     print(verdict + (' FAILED: ' + '; '.join(problems) if problems else ''))
     return 1 if problems else 0

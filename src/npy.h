@@ -78,6 +78,7 @@ typedef struct fr_npy_array {
     size_t data_bytes;                /* count * item_size */
 } fr_npy_array;
 
+/* A description whose data fills buf[data_offset .. len-1] exactly. */
 /*@ predicate NpyArrayFits(fr_npy_array *a, size_t len) =
       a->data_offset <= len && a->data_bytes == len - a->data_offset &&
       (a->item_size == 2 || a->item_size == 4 || a->item_size == 8) &&
@@ -85,24 +86,27 @@ typedef struct fr_npy_array {
 */
 
 /* The short name of a status, e.g. "truncated data". */
-/*@ assigns \nothing; */
+/*@ assigns \result \from status;
+    ensures name: \valid_read(\result);
+*/
 const char *fr_npy_status_name(fr_npy_status status);
 
 /* The descr a dtype is read from, e.g. "<f4" ("bfloat16" for FR_NPY_BF16). */
-/*@ assigns \nothing; */
+/*@ assigns \result \from dtype;
+    ensures name: \valid_read(\result);
+*/
 const char *fr_npy_dtype_name(fr_npy_dtype dtype);
 
 /* Parses the header of the .npy file buf[0 .. len-1] and checks that the
  * data fills the rest of it exactly. On FR_NPY_OK *out describes the array;
  * otherwise *out is unspecified and err (when not NULL and err_len > 0) holds
  * a NUL-terminated message of at most err_len - 1 bytes. */
-/*@ requires len == 0 || \valid_read(buf + (0 .. len - 1));
-    requires \valid(out);
-    requires err == \null || err_len == 0 || \valid(err + (0 .. err_len - 1));
-    requires \separated(out, err + (0 .. err_len - 1));
+/*@ requires valid_buf: buf == \null || \valid_read(buf + (0 .. len - 1));
+    requires valid_out: out == \null || \valid(out);
+    requires valid_err: err == \null || \valid(err + (0 .. err_len - 1));
     assigns *out, err[0 .. err_len - 1];
-    ensures \result == FR_NPY_OK ==> NpyArrayFits(out, len);
-    ensures \result == FR_NPY_OK ==> out->ndim <= FR_NPY_MAX_DIMS;
+    ensures fits: \result == FR_NPY_OK ==> out != \null && NpyArrayFits(out, len);
+    ensures dims: \result == FR_NPY_OK ==> out->ndim <= FR_NPY_MAX_DIMS;
 */
 fr_npy_status fr_npy_parse(const unsigned char *buf, size_t len, fr_npy_array *out,
                            char *err, size_t err_len);
@@ -112,24 +116,23 @@ fr_npy_status fr_npy_parse(const unsigned char *buf, size_t len, fr_npy_array *o
  * payloads included); binary32 is copied; binary64 values must be floats:
  * the first one that is not gives FR_NPY_ERR_NOT_FLOAT and its flat index in
  * the message. FR_NPY_ERR_ARGUMENT when a does not fit buf. */
-/*@ requires len == 0 || \valid_read(buf + (0 .. len - 1));
-    requires \valid_read(a);
-    requires NpyArrayFits(a, len);
-    requires out_count == a->count;
-    requires out_count == 0 || \valid(out + (0 .. out_count - 1));
-    requires err == \null || err_len == 0 || \valid(err + (0 .. err_len - 1));
-    requires \separated(out + (0 .. out_count - 1), err + (0 .. err_len - 1));
+/*@ requires valid_buf: buf == \null || \valid_read(buf + (0 .. len - 1));
+    requires valid_array: a == \null || \valid_read(a);
+    requires valid_out: out == \null || \valid(out + (0 .. out_count - 1));
+    requires valid_err: err == \null || \valid(err + (0 .. err_len - 1));
     assigns out[0 .. out_count - 1], err[0 .. err_len - 1];
+    ensures fits: \result == FR_NPY_OK ==>
+      a != \null && NpyArrayFits(a, len) && a->count == out_count;
 */
 fr_npy_status fr_npy_to_float(const unsigned char *buf, size_t len, const fr_npy_array *a,
                               float *out, size_t out_count, char *err, size_t err_len);
 
 /* The value of an IEEE binary16 bit pattern, exactly. */
-/*@ assigns \nothing; */
+/*@ assigns \result \from bits; */
 float fr_npy_half_to_float(uint16_t bits);
 
 /* The value of a bfloat16 bit pattern (the top half of a binary32), exactly. */
-/*@ assigns \nothing; */
+/*@ assigns \result \from bits; */
 float fr_npy_bf16_to_float(uint16_t bits);
 
 /* Writes the preamble and header of a little-endian float64 C-order array of
@@ -137,18 +140,19 @@ float fr_npy_bf16_to_float(uint16_t bits);
  * dict in sorted key order, growth padding, a multiple of 64 bytes ending in
  * a newline). Returns its length, or 0 when ndim > FR_NPY_MAX_DIMS or cap is
  * too small (FR_NPY_HEADER_MAX always suffices). */
-/*@ requires ndim == 0 || \valid_read(shape + (0 .. ndim - 1));
-    requires cap == 0 || \valid(buf + (0 .. cap - 1));
-    requires \separated(buf + (0 .. cap - 1), shape + (0 .. ndim - 1));
+/*@ requires valid_shape: shape == \null || \valid_read(shape + (0 .. ndim - 1));
+    requires valid_buf: buf == \null || \valid(buf + (0 .. cap - 1));
+    requires separated: \separated(buf + (0 .. cap - 1), shape + (0 .. ndim - 1));
     assigns buf[0 .. cap - 1];
-    ensures \result <= cap;
+    ensures fits: \result <= cap;
+    ensures aligned: \result != 0 ==> 10 <= \result && \result % 64 == 0;
 */
 size_t fr_npy_header_f8(const size_t *shape, size_t ndim, unsigned char *buf, size_t cap);
 
 /* dst[8i .. 8i+7] = the little-endian bytes of src[i], for i < n. */
-/*@ requires n <= SIZE_MAX / 8;
-    requires n == 0 || \valid_read(src + (0 .. n - 1));
-    requires n == 0 || \valid(dst + (0 .. 8 * n - 1));
+/*@ requires size: n <= SIZE_MAX / 8;
+    requires valid_src: \valid_read(src + (0 .. n - 1));
+    requires valid_dst: \valid(dst + (0 .. 8 * n - 1));
     assigns dst[0 .. 8 * n - 1];
 */
 void fr_npy_put_f8(const double *src, size_t n, unsigned char *dst);
