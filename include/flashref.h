@@ -86,6 +86,7 @@ typedef struct fr_blocks {
 
 #ifdef __FRAMAC__
 #include "Blocks.acsl"
+#include "TransferCount.acsl"
 #endif
 
 /* Words of fast memory the tiled and standard algorithms use with blocks b
@@ -132,6 +133,7 @@ typedef struct fr_io_count {
 typedef struct fr_io_stats {
     fr_io_count io;          /* counted during the run */
     size_t fast_peak;        /* high-water mark of fast memory in words */
+    fr_blocks blocks;        /* the tiling used (the caller's, or the default) */
 } fr_io_stats;
 
 /* Closed forms of the transfer counts for the whole problem (all B*Hq heads).
@@ -180,6 +182,18 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
     requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
     requires separated_stats: stats == \null || \separated(stats, p, blocks);
     ensures fast_peak: \result == FR_OK && stats != \null ==> stats->fast_peak <= fast_words;
+    ensures given_blocks: \result == FR_OK && stats != \null && blocks != \null ==>
+      stats->blocks.rows == \old(blocks->rows) && stats->blocks.cols == \old(blocks->cols);
+    ensures read_count: \result == FR_OK && stats != \null &&
+      TiledReads(\old(p->causal), \old(p->q_len), \old(p->kv_len), \old(p->head_dim),
+                 stats->blocks.rows, stats->blocks.cols, \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      stats->io.words_read ==
+      TiledReads(\old(p->causal), \old(p->q_len), \old(p->kv_len), \old(p->head_dim),
+                 stats->blocks.rows, stats->blocks.cols, \old(p->batch) * \old(p->q_heads));
+    ensures write_count: \result == FR_OK && stats != \null &&
+      TiledWrites(\old(p->q_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      stats->io.words_written ==
+      TiledWrites(\old(p->q_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads));
 */
 fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const fr_blocks *blocks,

@@ -54,6 +54,7 @@ void fr_call_end(fr_call *call, fr_io_stats *stats)
         stats->io.words_read = call->fm.words_read;
         stats->io.words_written = call->fm.words_written;
         stats->fast_peak = call->fm.peak;
+        stats->blocks = call->blocks;
     }
     fr_host_free(call->fm.words);
     call->fm.words = NULL;

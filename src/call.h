@@ -36,6 +36,9 @@ fr_status fr_call_check(const fr_problem *p,
     requires separated: blocks == \null || \separated(call, blocks);
     assigns *call;
     ensures ready: \result == FR_OK ==> CallReady(call, d, fast_words);
+    ensures uncounted: \result == FR_OK ==> call->fm.words_read == 0 && call->fm.words_written == 0;
+    ensures given: \result == FR_OK && blocks != \null ==>
+      call->blocks.rows == \old(blocks->rows) && call->blocks.cols == \old(blocks->cols);
 */
 fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
                         const fr_blocks *blocks, fr_call *call);
@@ -48,7 +51,9 @@ fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words
     ensures reported: stats != \null ==>
       stats->fast_peak == \old(call->fm.peak) &&
       stats->io.words_read == \old(call->fm.words_read) &&
-      stats->io.words_written == \old(call->fm.words_written);
+      stats->io.words_written == \old(call->fm.words_written) &&
+      stats->blocks.rows == \old(call->blocks.rows) &&
+      stats->blocks.cols == \old(call->blocks.cols);
 */
 void fr_call_end(fr_call *call, fr_io_stats *stats);
 

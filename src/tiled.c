@@ -5,6 +5,7 @@
 #include "prims.h"
 #include "tile_ops.h"
 #include "lemmas_size.h"
+#include "lemmas_count.h"
 
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t)
@@ -78,8 +79,20 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    double *o, double *lse)
 {
     size_t d = h.d;
+    /* The count proof: query block u starts at row i0 == u * Br; the words
+     * read so far are the Q rows before i0 and the K and V rows of blocks
+     * 0 .. u-1 (TiledKeys). Each equation holds as long as the head's total
+     * fits in the 64-bit counter (beyond it the counter wraps). */
+    //@ ghost size_t u = 0;
     /*@ loop invariant range: i0 < h.q_len;
-        loop assigns i0, fm->words_read, fm->words_written,
+        loop invariant block: i0 == u * b.rows;
+        loop invariant read: \at(fm->words_read, Pre) +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(i0, d) +
+            2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d);
+        loop invariant written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(i0, d) + i0;
+        loop assigns i0, u, fm->words_read, fm->words_written,
                      t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
                      t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
                      t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
@@ -87,36 +100,95 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ ghost TiledKeys_Below(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);
+        //@ assert rows: rows == BlockRows(u, h.q_len, b.rows) && i0 + rows <= h.q_len;
+        /*@ assert keys_sum: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) +
+                             KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) ==
+                             TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols); */
         //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
         //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert q_tile: rows * d <= b.rows * d;
+        //@ assert q_words: Words(i0 + rows, d) <= Words(h.q_len, d) && Words(rows, d) == rows * d;
+        //@ assert q_add: Words(i0 + rows, d) == Words(i0, d) + Words(rows, d);
+        //@ assert keys_before: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols);
+        //@ ghost Key_Words(h.causal, u, 0, h.q_len, h.kv_len, b.rows, b.cols, d);
         fr_load_f32(fm, t->q, q + i0 * d, rows, d, d);
+        /*@ assert q_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + 2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d); */
         /* Masks are monotone in the row: the block's last row sees the most keys. */
         size_t key_end = fr_visible_keys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+        //@ assert key_end: key_end == VisibleKeys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+        //@ ghost size_t jb = 0;
+        //@ ghost size_t loaded = 0;
+        size_t j0 = 0;   /* outside the loop: the count proof reads it after */
         /*@ loop invariant range: j0 < h.kv_len;
-            loop assigns j0, fm->words_read,
+            loop invariant key_block: j0 == jb * b.cols && loaded == j0;
+            loop invariant in_block: j0 <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);
+            loop invariant read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d);
+            loop assigns j0, jb, loaded, fm->words_read,
                          t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
                          t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
                          t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
             loop variant key_end - j0; */
-        for (size_t j0 = 0; j0 < key_end; j0 += b.cols) {
+        for (; j0 < key_end; j0 += b.cols) {
             size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
+            //@ ghost Ceil_Cover(jb, b.cols, key_end);
+            //@ assert within: j0 + cols <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);
+            //@ assert keys_total: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols);
+            //@ assert cols_in: j0 + cols <= h.kv_len;
+            //@ ghost Key_Words(h.causal, u, j0 + cols, h.q_len, h.kv_len, b.rows, b.cols, d);
+            //@ assert key_add: Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d) == Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d);
+            //@ assert col_words: Words(cols, d) == cols * d;
             //@ ghost Slice_Fits(j0, cols, h.kv_len, d);
             //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
             //@ ghost Mul_Mono(cols, b.cols, d);
             //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
+            /*@ assert k_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); */
             fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
+            /*@ assert v_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d); */
+            //@ ghost loaded = j0 + cols;
             fr_tiled_key_block(h, b, t, i0, rows, j0, cols);
             if (h.kv_len - j0 <= b.cols)
                 break;
+            //@ assert next_key_block: (size_t)(jb + 1) == jb + 1 && (size_t)(j0 + b.cols) == j0 + b.cols;
+            //@ assert next_start: (jb + 1) * b.cols == j0 + b.cols;
+            //@ ghost jb = jb + 1;
         }
+        //@ ghost if (loaded == j0) Ceil_Reached(jb, b.cols, key_end);
+        //@ assert block_keys: loaded == KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);
+        /*@ assert block_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols), d); */
         fr_tiled_finalize(h, b, t, i0, rows);
+        //@ assert out_words: Words(i0 + rows, d) + i0 + rows <= Words(h.q_len, d) + h.q_len;
         fr_store_f64(fm, o + i0 * d, d, t->acc, rows, d);
+        /*@ assert o_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0; */
         fr_store_f64(fm, lse + i0, 1, t->m, rows, 1);
-        if (h.q_len - i0 <= b.rows)
+        /*@ assert lse_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0 + rows; */
+        //@ ghost Mul_Ge(u, b.rows);
+        //@ assert next: u <= i0 && (size_t)(u + 1) == u + 1 && (u + 1) * b.rows == i0 + b.rows;
+        if (h.q_len - i0 <= b.rows) {
+            //@ ghost Last_Block(u + 1, h.q_len, b.rows);
+            //@ assert all_rows: i0 + rows == h.q_len;
             break;
+        }
+        //@ assert next_i0: (size_t)(i0 + b.rows) == i0 + b.rows && rows == b.rows;
+        //@ ghost u = u + 1;
     }
 }
 
@@ -133,7 +205,14 @@ void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_b
     size_t kv_words = h.kv_len * h.d;
     //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
     //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
+    /* The count proof: each head moves the same words. */
+    //@ ghost TiledKeys_Below(h.causal, 0, h.q_len, h.kv_len, b.rows, b.cols);
+    //@ assert per_head: TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) >= 0 && TiledHeadWrites(h.q_len, h.d) >= 0;
     /*@ loop invariant range: 0 <= head <= heads;
+        loop invariant read: \at(fm->words_read, Pre) + Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols));
+        loop invariant written: \at(fm->words_written, Pre) + Words(heads, TiledHeadWrites(h.q_len, h.d)) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(head, TiledHeadWrites(h.q_len, h.d));
         loop assigns head, fm->words_read, fm->words_written,
                      t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
                      t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
@@ -157,6 +236,10 @@ void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_b
         //@ assert q_slice: head * q_words + q_words <= batch * q_heads * h.q_len * h.d;
         //@ assert lse_slice: head * h.q_len + h.q_len <= batch * q_heads * h.q_len;
         //@ assert kv_slice: kv_head * kv_words + kv_words <= batch * kv_heads * h.kv_len * h.d;
+        /*@ assert heads_before: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) &&
+                                 Words(head + 1, TiledHeadWrites(h.q_len, h.d)) <= Words(heads, TiledHeadWrites(h.q_len, h.d)); */
+        /*@ assert next_head: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) == Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) + TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) &&
+                              Words(head + 1, TiledHeadWrites(h.q_len, h.d)) == Words(head, TiledHeadWrites(h.q_len, h.d)) + TiledHeadWrites(h.q_len, h.d); */
         fr_tiled_head(h, b, fm, t, q + head * q_words, k + kv_head * kv_words,
                       v + kv_head * kv_words, o + head * q_words, lse + head * h.q_len);
     }
@@ -200,6 +283,11 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
         fr_tiled_heads(h, call.blocks, &call.fm, &t, batch, q_heads, kv_heads,
                        q, k, v, o, lse);
     //@ assert fast_peak: st == FR_OK ==> call.fm.peak <= fast_words;
+    /*@ assert read_count: st == FR_OK &&
+          TiledReads(h.causal, h.q_len, h.kv_len, h.d, call.blocks.rows, call.blocks.cols, batch * q_heads) <= UINT64_MAX ==>
+          call.fm.words_read == TiledReads(h.causal, h.q_len, h.kv_len, h.d, call.blocks.rows, call.blocks.cols, batch * q_heads); */
+    /*@ assert write_count: st == FR_OK && TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+          call.fm.words_written == TiledWrites(h.q_len, h.d, batch * q_heads); */
     fr_call_end(&call, stats);
     return st;
 }

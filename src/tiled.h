@@ -23,6 +23,7 @@ typedef struct fr_tiled_buffers {
 #ifdef __FRAMAC__
 #include "Tiling.acsl"
 #endif
+#include "lemmas_count.h"
 
 /* Carves the buffers from fast memory; FR_ERR_FAST_MEMORY_TOO_SMALL if any
  * request is refused. */
@@ -79,6 +80,12 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
             t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
             o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+    ensures read_count: \old(fm->words_read) +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols);
+    ensures write_count: \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d);
 */
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
@@ -106,6 +113,12 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
             t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
             o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
+    ensures read_count: \old(fm->words_read) +
+        TiledReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols, batch * q_heads) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) +
+        TiledReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols, batch * q_heads);
+    ensures write_count: \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads);
 */
 void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
                     size_t batch, size_t q_heads, size_t kv_heads,

@@ -137,6 +137,9 @@ static void run_family(uint64_t seed, size_t ncases)
             CHECK(s.fast_peak <= c.M, "case %zu %s: fast peak %zu > M %zu", idx, name,
                   s.fast_peak, c.M);
             CHECK(s.fast_peak > 0, "case %zu %s: fast peak 0", idx, name);
+            CHECK(s.blocks.rows == b.rows && s.blocks.cols == b.cols,
+                  "case %zu %s: stats report blocks %zu x %zu, used %zu x %zu", idx, name,
+                  s.blocks.rows, s.blocks.cols, b.rows, b.cols);
             if (tiled) {
                 size_t need = fr_fast_words_needed(b, c.p.head_dim);
                 CHECK(need == ref_words_needed(b, c.p.head_dim),
