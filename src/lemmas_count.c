@@ -3,19 +3,6 @@
 #include "lemmas_size.h"
 
 /*@ ghost
-  void TiledKeys_Mono(fr_causal causal, size_t u, size_t t, size_t nq, size_t nk,
-                      size_t br, size_t bc)
-  {
-    /@ loop invariant range: u <= x <= t;
-       loop invariant mono: TiledKeys(causal, u, nq, nk, br, bc) <= TiledKeys(causal, x, nq, nk, br, bc);
-       loop assigns x;
-       loop variant t - x; @/
-    for (size_t x = u; x < t; x++) {
-      /@ assert visible: VisibleKeys(causal, x * br + BlockRows(x, nq, br) - 1, nq, nk) >= 0; @/
-      /@ assert loaded: KeysLoaded(causal, x, nq, nk, br, bc) >= 0; @/
-    }
-  }
-
   void Last_Block(size_t x, size_t nq, size_t br)
   {
     /@ assert before: (x - 1) * br < nq; @/

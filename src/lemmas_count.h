@@ -9,15 +9,6 @@
 #include "flashref.h"   /* spec/TransferCount.acsl, under __FRAMAC__ */
 
 /*@ ghost
-  // Query blocks load no negative number of keys, so the running total
-  // grows with the block index.
-  /@ requires blocks: br >= 1 && bc >= 1;
-     requires order: u <= t;
-     assigns \nothing;
-     ensures mono: TiledKeys(causal, u, nq, nk, br, bc) <= TiledKeys(causal, t, nq, nk, br, bc); @/
-  void TiledKeys_Mono(fr_causal causal, size_t u, size_t t, size_t nq, size_t nk,
-                      size_t br, size_t bc);
-
   // The keys of query blocks 0 .. u (block u starts inside the nq rows) are
   // at most those of all ceil(nq / br) blocks.
   /@ requires blocks: br >= 1 && bc >= 1;
