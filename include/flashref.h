@@ -87,6 +87,7 @@ typedef struct fr_blocks {
 #ifdef __FRAMAC__
 #include "Blocks.acsl"
 #include "TransferCount.acsl"
+#include "TransferBound.acsl"
 #endif
 
 /* Words of fast memory the tiled and standard algorithms use with blocks b
@@ -114,6 +115,10 @@ size_t fr_min_fast_words(size_t head_dim);
 /*@ requires valid_or_null: out == \null || \valid(out);
     assigns *out;
     ensures fits: \result == FR_OK ==> BlocksFit(*out, head_dim, fast_words);
+    ensures minimum: \result == FR_OK ==> fast_words >= 4 * head_dim + 3;
+    ensures rule: \result == FR_OK ==>
+      out->rows == DefaultRows(fast_words, head_dim, q_len) &&
+      out->cols == DefaultCols(fast_words, head_dim, kv_len);
 */
 fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
                             size_t q_len, size_t kv_len, fr_blocks *out);
@@ -158,10 +163,10 @@ fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out);
 */
 fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out);
 
-/* The constants of the tiled bound, for the default tiling and any M >= 4d+3:
+/* The tiled bound (fr_attention_tiled's within_bound, times M; proved by WP):
  *   words_read + words_written <= c1 * Nmax^2 * d^2 / M + c2 * Nmax * d
- * per head, Nmax = max(Nq, Nk), with c1 = 12 + 10/d (at most 22; tends to 6
- * as M/d^2 grows, see README) and c2 = 5. */
+ * per head for the default tiling and any M >= 4d+3, Nmax = max(Nq, Nk), with
+ * c1 = 12 + 10/d (at most 22; tends to 6 as M/d^2 grows, see README), c2 = 5. */
 #define FR_TILED_BOUND_C2 5.0
 /*@ assigns \nothing; */
 double fr_tiled_bound_c1(size_t head_dim);
@@ -194,6 +199,16 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
       TiledWrites(\old(p->q_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
       stats->io.words_written ==
       TiledWrites(\old(p->q_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads));
+    ensures default_blocks: \result == FR_OK && stats != \null && blocks == \null ==>
+      stats->blocks.rows == DefaultRows(fast_words, \old(p->head_dim), \old(p->q_len)) &&
+      stats->blocks.cols == DefaultCols(fast_words, \old(p->head_dim), \old(p->kv_len));
+    ensures within_bound: \result == FR_OK && stats != \null && blocks == \null &&
+      TiledReads(\old(p->causal), \old(p->q_len), \old(p->kv_len), \old(p->head_dim),
+                 stats->blocks.rows, stats->blocks.cols, \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX &&
+      TiledWrites(\old(p->q_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      fast_words * (stats->io.words_read + stats->io.words_written) <=
+      \old(p->batch) * \old(p->q_heads) *
+      TiledBoundTimesM(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), fast_words);
 */
 fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const fr_blocks *blocks,
@@ -209,6 +224,18 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
     requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
     requires separated_stats: stats == \null || \separated(stats, p, blocks);
     ensures fast_peak: \result == FR_OK && stats != \null ==> stats->fast_peak <= fast_words;
+    ensures given_blocks: \result == FR_OK && stats != \null && blocks != \null ==>
+      stats->blocks.rows == \old(blocks->rows) && stats->blocks.cols == \old(blocks->cols);
+    ensures read_count: \result == FR_OK && stats != \null &&
+      StandardReads(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), stats->blocks.rows,
+                    \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      stats->io.words_read ==
+      StandardReads(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), stats->blocks.rows,
+                    \old(p->batch) * \old(p->q_heads));
+    ensures write_count: \result == FR_OK && stats != \null &&
+      StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      stats->io.words_written ==
+      StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads));
 */
 fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
                                 const fr_blocks *blocks,

@@ -67,6 +67,9 @@ fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
     //@ assert parts: left == fast_words - 2 * cols * head_dim && per_row == 2 * head_dim + cols + 2;
     size_t rows = (fast_words - 2 * cols * head_dim) / (2 * head_dim + cols + 2);
     //@ assert rows_ge: rows == left / per_row && rows >= 1;
+    //@ assert rule_cols: cols == DefaultColsFull(fast_words, head_dim);
+    //@ assert rows_value: rows == RowsForCols(fast_words, head_dim, cols);
+    //@ assert rule_rows: rows == DefaultRowsFull(fast_words, head_dim);
     //@ assert rows_mul: rows * per_row <= left;
     //@ assert rows_fit: rows >= 1 && FastWords(rows, cols, head_dim) <= fast_words;
     //@ ghost size_t full_rows = rows;

@@ -39,6 +39,9 @@ fr_status fr_call_check(const fr_problem *p,
     ensures uncounted: \result == FR_OK ==> call->fm.words_read == 0 && call->fm.words_written == 0;
     ensures given: \result == FR_OK && blocks != \null ==>
       call->blocks.rows == \old(blocks->rows) && call->blocks.cols == \old(blocks->cols);
+    ensures default_blocks: \result == FR_OK && blocks == \null ==> fast_words >= 4 * d + 3 &&
+      call->blocks.rows == DefaultRows(fast_words, d, q_len) &&
+      call->blocks.cols == DefaultCols(fast_words, d, kv_len);
 */
 fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
                         const fr_blocks *blocks, fr_call *call);

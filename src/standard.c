@@ -4,6 +4,33 @@
 #include "prims.h"
 #include "tile_ops.h"
 #include "lemmas_size.h"
+#include "lemmas_count.h"
+
+void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const double *k_tile,
+                            double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols)
+{
+    size_t d = h.d;
+    (void)b;   /* its sizes appear only in the annotations */
+    //@ ghost Mul_Mono(rows, b.rows, cols);
+    //@ ghost Mul_Mono(cols, b.cols, b.rows);
+    //@ assert s_tile: rows * cols <= b.rows * b.cols;
+    /*@ loop invariant range: 0 <= r <= rows;
+        loop assigns r, s_tile[0 .. b.rows * b.cols - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++) {
+        //@ ghost Row_Fits(r, rows, cols);
+        //@ assert s_row: r * cols + cols <= rows * cols;
+        //@ ghost Row_Fits(r, b.rows, d);
+        //@ assert q_row: r * d + d <= b.rows * d;
+        //@ ghost Mul_Mono(cols, b.cols, d);
+        //@ assert k_part: 0 <= cols * d <= b.cols * d;
+        double *s_row = s_tile + r * cols;
+        size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len);
+        size_t n = fr_visible_in_block(visible, j0, cols);
+        fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h.scale);
+        fr_row_fill(s_row + n, cols - n, fr_neg_inf());
+    }
+}
 
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s)
@@ -17,21 +44,53 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
         fr_fast_release(fm, mark);
         return FR_ERR_FAST_MEMORY_TOO_SMALL;
     }
+    /*@ assert apart: \separated(s_tile + (0 .. b.rows * b.cols - 1), q_tile + (0 .. b.rows * d - 1),
+                                 k_tile + (0 .. b.cols * d - 1)); */
+    /* The count proof: query block u starts at row i0 == u * Br and every
+     * block reads all Nk keys; the equations hold as long as the phase's
+     * total fits in the 64-bit counters. */
+    //@ ghost size_t u = 0;
     /*@ loop invariant range: i0 < h.q_len;
-        loop assigns i0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
+        loop invariant block: i0 == u * b.rows;
+        loop invariant read: \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(i0, d) + Words(Words(u, nk), d);
+        loop invariant written: \at(fm->words_written, Pre) + Words(h.q_len, nk) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(i0, nk);
+        loop assigns i0, u, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ ghost TiledKeys_Below(h.causal, u, h.q_len, nk, b.rows, b.cols);
+        //@ assert blocks_so_far: u + 1 <= CeilDiv(h.q_len, b.rows) && i0 + rows <= h.q_len;
+        /*@ assert read_room: Words(i0 + rows, d) <= Words(h.q_len, d) &&
+              Words(u + 1, nk) <= Words(CeilDiv(h.q_len, b.rows), nk) &&
+              Words(Words(u + 1, nk), d) <= Words(Words(CeilDiv(h.q_len, b.rows), nk), d); */
+        //@ assert write_room: Words(i0 + rows, nk) <= Words(h.q_len, nk);
+        //@ assert q_add: Words(i0 + rows, d) == Words(i0, d) + rows * d;
         //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
         //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, q_tile, q + i0 * d, rows, d, d);
+        /*@ assert q_read: \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + Words(Words(u, nk), d); */
         /*@ loop invariant range: j0 < nk;
+            loop invariant read: \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + Words(Words(u, nk) + j0, d);
+            loop invariant written: \at(fm->words_written, Pre) + Words(h.q_len, nk) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0, nk) + rows * j0;
             loop assigns j0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
             loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
+            //@ ghost size_t key_end = j0 + cols;
+            //@ assert key_end: key_end == j0 + cols && key_end <= nk;
+            //@ assert k_keys: Words(u, nk) + key_end <= Words(u + 1, nk) == Words(u, nk) + nk;
+            //@ assert k_room: Words(Words(u, nk) + key_end, d) <= Words(Words(u + 1, nk), d);
+            //@ assert k_add: Words(Words(u, nk) + key_end, d) == Words(Words(u, nk) + j0, d) + cols * d;
+            //@ ghost Mul_Mono(key_end, nk, rows);
+            //@ assert s_room: key_end * rows <= nk * rows && rows * key_end == rows * j0 + rows * cols;
+            //@ assert s_words: Words(i0, nk) + rows * nk == Words(i0 + rows, nk);
             //@ ghost Slice_Fits(j0, cols, nk, d);
             //@ assert kv_rows: j0 * d + cols * d <= nk * d;
             //@ ghost Mul_Mono(cols, b.cols, d);
@@ -40,30 +99,29 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
             //@ ghost Mul_Mono(rows, b.rows, cols);
             //@ ghost Mul_Mono(cols, b.cols, b.rows);
             //@ assert s_tile: rows * cols <= b.rows * b.cols;
-            /*@ loop invariant range: 0 <= r <= rows;
-                loop assigns r, fm->words[0 .. fm->capacity - 1];
-                loop variant rows - r; */
-            for (size_t r = 0; r < rows; r++) {
-                //@ ghost Row_Fits(r, rows, cols);
-                //@ assert s_row: r * cols + cols <= rows * cols;
-                //@ ghost Row_Fits(r, b.rows, d);
-                //@ assert q_row: r * d + d <= b.rows * d;
-                //@ ghost Mul_Mono(cols, b.cols, d);
-                //@ assert k_part: 0 <= cols * d <= b.cols * d;
-                double *s_row = s_tile + r * cols;
-                size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
-                size_t n = fr_visible_in_block(visible, j0, cols);
-                fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h.scale);
-                fr_row_fill(s_row + n, cols - n, fr_neg_inf());
-            }
+            fr_standard_score_tile(h, b, q_tile, k_tile, s_tile, i0, rows, j0, cols);
             //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
             //@ assert s_block: i0 * nk + rows * nk <= h.q_len * nk;
             fr_store_f64(fm, s + i0 * nk + j0, nk, s_tile, rows, cols);
-            if (nk - j0 <= b.cols)
+            if (nk - j0 <= b.cols) {
+                //@ assert all_keys: key_end == nk;
                 break;
+            }
+            //@ assert next_j0: (size_t)(j0 + b.cols) == j0 + b.cols && cols == b.cols && key_end == j0 + b.cols;
         }
-        if (h.q_len - i0 <= b.rows)
+        /*@ assert block_read: \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + Words(Words(u + 1, nk), d); */
+        /*@ assert block_written: \at(fm->words_written, Pre) + Words(h.q_len, nk) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, nk); */
+        //@ ghost Mul_Ge(u, b.rows);
+        //@ assert next: u <= i0 && (size_t)(u + 1) == u + 1 && (u + 1) * b.rows == i0 + b.rows;
+        if (h.q_len - i0 <= b.rows) {
+            //@ ghost Last_Block(u + 1, h.q_len, b.rows);
+            //@ assert all_rows: i0 + rows == h.q_len && u + 1 == CeilDiv(h.q_len, b.rows);
             break;
+        }
+        //@ assert next_i0: (size_t)(i0 + b.rows) == i0 + b.rows && rows == b.rows;
+        //@ ghost u = u + 1;
     }
     fr_fast_release(fm, mark);
     return FR_OK;
@@ -83,8 +141,12 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
     }
     size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk);
     double m = 0.0, l = 0.0;
+    /* The count proof: each pass reads the row once; the equations hold as
+     * long as the row's total fits in the 64-bit counters. */
     /* Pass A: the row max over visible keys. */
     /*@ loop invariant range: j0 < nk;
+        loop invariant read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + j0;
         loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1], m;
         loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
@@ -98,8 +160,12 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
         if (nk - j0 <= b.cols)
             break;
     }
+    /*@ assert max_read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + nk; */
     /* Pass B: the denominator. */
     /*@ loop invariant range: j0 < nk;
+        loop invariant read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + nk + j0;
         loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1], l;
         loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
@@ -110,8 +176,14 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
         if (nk - j0 <= b.cols)
             break;
     }
+    /*@ assert sum_read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + 2 * nk; */
     /* Pass C: the probabilities. */
     /*@ loop invariant range: j0 < nk;
+        loop invariant read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + 2 * nk + j0;
+        loop invariant written: \at(fm->words_written, Pre) + nk + 1 <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + j0;
         loop assigns j0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], p_row[0 .. h.kv_len - 1];
         loop variant nk - j0; */
     for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
@@ -123,10 +195,42 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
         if (nk - j0 <= b.cols)
             break;
     }
+    /*@ assert p_read: \at(fm->words_read, Pre) + 3 * nk <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + 3 * nk; */
+    /*@ assert p_written: \at(fm->words_written, Pre) + nk + 1 <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + nk; */
     lse_word[0] = visible == 0 || l == 0.0 ? fr_neg_inf() : fr_add(m, fr_log(l));
     fr_store_f64(fm, lse_i, 1, lse_word, 1, 1);
     fr_fast_release(fm, mark);
     return FR_OK;
+}
+
+void fr_standard_output_tile(fr_head h, fr_blocks b, const double *p_tile, const double *v_tile,
+                             double *acc, size_t i0, size_t rows, size_t j0, size_t cols)
+{
+    size_t d = h.d, nk = h.kv_len;
+    (void)b;   /* its sizes appear only in the annotations */
+    //@ ghost Mul_Mono(rows, b.rows, cols);
+    //@ ghost Mul_Mono(cols, b.cols, b.rows);
+    //@ assert p_tile: rows * cols <= b.rows * b.cols;
+    /*@ loop invariant range: 0 <= r <= rows;
+        loop assigns r, acc[0 .. b.rows * h.d - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++) {
+        //@ ghost Row_Fits(r, b.rows, d);
+        //@ assert acc_row: r * d + d <= b.rows * d;
+        //@ ghost Row_Fits(r, rows, cols);
+        //@ assert p_row: r * cols + cols <= rows * cols;
+        //@ assert v_part: 0 <= cols * d;
+        size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
+        size_t n = fr_visible_in_block(visible, j0, cols);
+        //@ ghost Mul_Mono(n, b.cols, d);
+        //@ assert in_p: r * cols + n <= b.rows * b.cols;
+        //@ assert in_v: n * d <= b.cols * d;
+        /*@ assert sep: \separated(acc + r * d + (0 .. d - 1), p_tile + r * cols + (0 .. n - 1),
+                                   v_tile + (0 .. n * d - 1)); */
+        fr_row_accumulate(acc + r * d, p_tile + r * cols, v_tile, n, d);
+    }
 }
 
 fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
@@ -143,11 +247,26 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
     }
     /*@ assert apart: \separated(p_tile + (0 .. b.rows * b.cols - 1), v_tile + (0 .. b.cols * d - 1),
                                  acc + (0 .. b.rows * d - 1)); */
+    /* The count proof, as in fr_standard_scores: query block u starts at row
+     * i0 == u * Br and reads its rows of P and all Nk rows of V. */
+    //@ ghost size_t u = 0;
     /*@ loop invariant range: i0 < h.q_len;
-        loop assigns i0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
+        loop invariant block: i0 == u * b.rows;
+        loop invariant read: \at(fm->words_read, Pre) + StandardOutputReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(i0, nk) + Words(Words(u, nk), d);
+        loop invariant written: \at(fm->words_written, Pre) + Words(h.q_len, d) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(i0, d);
+        loop assigns i0, u, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        //@ ghost TiledKeys_Below(h.causal, u, h.q_len, nk, b.rows, b.cols);
+        //@ assert blocks_so_far: u + 1 <= CeilDiv(h.q_len, b.rows) && i0 + rows <= h.q_len;
+        /*@ assert read_room: Words(i0 + rows, nk) <= Words(h.q_len, nk) &&
+              Words(u + 1, nk) <= Words(CeilDiv(h.q_len, b.rows), nk) &&
+              Words(Words(u + 1, nk), d) <= Words(Words(CeilDiv(h.q_len, b.rows), nk), d); */
+        //@ assert write_room: Words(i0 + rows, d) <= Words(h.q_len, d);
+        //@ assert o_add: Words(i0 + rows, d) == Words(i0, d) + rows * d;
         /*@ loop invariant range: 0 <= r <= rows;
             loop assigns r, fm->words[0 .. fm->capacity - 1];
             loop variant rows - r; */
@@ -157,10 +276,20 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
             fr_row_zero(acc + r * d, d);
         }
         /*@ loop invariant range: j0 < nk;
+            loop invariant read: \at(fm->words_read, Pre) + StandardOutputReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0, nk) + rows * j0 + Words(Words(u, nk) + j0, d);
             loop assigns j0, fm->words_read, fm->words[0 .. fm->capacity - 1];
             loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
             size_t cols = nk - j0 < b.cols ? nk - j0 : b.cols;
+            //@ ghost size_t key_end = j0 + cols;
+            //@ assert key_end: key_end == j0 + cols && key_end <= nk;
+            //@ assert v_keys: Words(u, nk) + key_end <= Words(u + 1, nk) == Words(u, nk) + nk;
+            //@ assert v_room: Words(Words(u, nk) + key_end, d) <= Words(Words(u + 1, nk), d);
+            //@ assert v_add: Words(Words(u, nk) + key_end, d) == Words(Words(u, nk) + j0, d) + cols * d;
+            //@ ghost Mul_Mono(key_end, nk, rows);
+            //@ assert p_room: key_end * rows <= nk * rows && rows * key_end == rows * j0 + rows * cols;
+            //@ assert p_words: Words(i0, nk) + rows * nk == Words(i0 + rows, nk);
             //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
             //@ assert p_block: i0 * nk + rows * nk <= h.q_len * nk;
             //@ ghost Mul_Mono(rows, b.rows, cols);
@@ -172,34 +301,32 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
             //@ ghost Mul_Mono(cols, b.cols, d);
             //@ assert kv_tile: cols * d <= b.cols * d;
             fr_load_f32(fm, v_tile, v + j0 * d, cols, d, d);
-            /*@ loop invariant range: 0 <= r <= rows;
-                loop assigns r, fm->words[0 .. fm->capacity - 1];
-                loop variant rows - r; */
-            for (size_t r = 0; r < rows; r++) {
-                //@ ghost Row_Fits(r, b.rows, d);
-                //@ assert acc_row: r * d + d <= b.rows * d;
-                //@ ghost Row_Fits(r, rows, cols);
-                //@ assert p_row: r * cols + cols <= rows * cols;
-                //@ assert v_part: 0 <= cols * d;
-                size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, nk);
-                size_t n = fr_visible_in_block(visible, j0, cols);
-                //@ ghost Mul_Mono(n, b.cols, d);
-                //@ assert in_p: r * cols + n <= b.rows * b.cols;
-                //@ assert in_v: n * d <= b.cols * d;
-                /*@ assert sep: \separated(acc + r * d + (0 .. d - 1), p_tile + r * cols + (0 .. n - 1),
-                                           v_tile + (0 .. n * d - 1)); */
-                fr_row_accumulate(acc + r * d, p_tile + r * cols, v_tile, n, d);
-            }
-            if (nk - j0 <= b.cols)
+            fr_standard_output_tile(h, b, p_tile, v_tile, acc, i0, rows, j0, cols);
+            if (nk - j0 <= b.cols) {
+                //@ assert all_keys: key_end == nk;
                 break;
+            }
+            //@ assert next_j0: (size_t)(j0 + b.cols) == j0 + b.cols && cols == b.cols && key_end == j0 + b.cols;
         }
+        /*@ assert block_read: \at(fm->words_read, Pre) + StandardOutputReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, nk) + Words(Words(u + 1, nk), d); */
         //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert o_rows: i0 * d + rows * d <= h.q_len * d;
         //@ ghost Mul_Mono(rows, b.rows, d);
         //@ assert acc_tile: rows * d <= b.rows * d;
+        //@ assert o_extent: (rows - 1) * d + d == rows * d && i0 * d + ((rows - 1) * d + d) <= h.q_len * d;
         fr_store_f64(fm, o + i0 * d, d, acc, rows, d);
-        if (h.q_len - i0 <= b.rows)
+        /*@ assert block_written: \at(fm->words_written, Pre) + Words(h.q_len, d) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d); */
+        //@ ghost Mul_Ge(u, b.rows);
+        //@ assert next: u <= i0 && (size_t)(u + 1) == u + 1 && (u + 1) * b.rows == i0 + b.rows;
+        if (h.q_len - i0 <= b.rows) {
+            //@ ghost Last_Block(u + 1, h.q_len, b.rows);
+            //@ assert all_rows: i0 + rows == h.q_len && u + 1 == CeilDiv(h.q_len, b.rows);
             break;
+        }
+        //@ assert next_i0: (size_t)(i0 + b.rows) == i0 + b.rows && rows == b.rows;
+        //@ ghost u = u + 1;
     }
     fr_fast_release(fm, mark);
     return FR_OK;
@@ -209,18 +336,38 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,
                            double *s, double *p, double *o, double *lse)
 {
+    //@ ghost size_t nk = h.kv_len;
+    /* The count proof: the three phases add up to StandardHeadReads and
+     * StandardHeadWrites; each part is at most the whole, so it fits too. */
+    /*@ assert parts: Words(h.q_len, 3 * nk) >= 0 && Words(h.q_len, nk + 1) >= 0 && Words(h.q_len, h.d) >= 0 &&
+          Words(h.q_len, nk) >= 0 && StandardOutputReads(h.q_len, nk, h.d, b.rows) >= 0 &&
+          StandardScoresReads(h.q_len, nk, h.d, b.rows) >= 0; */
     fr_status st = fr_standard_scores(h, b, fm, q, k, s);
     /*@ loop invariant range: 0 <= i <= h.q_len;
         loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
+        loop invariant read: st == FR_OK &&
+            \at(fm->words_read, Pre) + StandardHeadReads(h.q_len, nk, h.d, b.rows) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, h.d, b.rows) + Words(i, 3 * nk);
+        loop invariant written: st == FR_OK &&
+            \at(fm->words_written, Pre) + StandardHeadWrites(h.q_len, nk, h.d) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(h.q_len, nk) + Words(i, nk + 1);
         loop assigns i, st, fm->used, fm->peak, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1],
                      p[0 .. h.q_len * h.kv_len - 1], lse[0 .. h.q_len - 1];
         loop variant h.q_len - i; */
     for (size_t i = 0; st == FR_OK && i < h.q_len; i++) {
         //@ ghost Row_Fits(i, h.q_len, h.kv_len);
         //@ assert row: i * h.kv_len + h.kv_len <= h.q_len * h.kv_len;
+        //@ assert row_words: Words(i + 1, 3 * nk) <= Words(h.q_len, 3 * nk) && Words(i + 1, nk + 1) <= Words(h.q_len, nk + 1);
+        //@ assert row_add: Words(i + 1, 3 * nk) == Words(i, 3 * nk) + 3 * nk && Words(i + 1, nk + 1) == Words(i, nk + 1) + nk + 1;
         st = fr_standard_softmax_row(h, b, fm, i, s + i * h.kv_len, p + i * h.kv_len,
                                      lse + i);
     }
+    /*@ assert softmax_read: st == FR_OK &&
+            \at(fm->words_read, Pre) + StandardHeadReads(h.q_len, nk, h.d, b.rows) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, h.d, b.rows) + Words(h.q_len, 3 * nk); */
+    /*@ assert softmax_written: st == FR_OK &&
+            \at(fm->words_written, Pre) + StandardHeadWrites(h.q_len, nk, h.d) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(h.q_len, nk) + Words(h.q_len, nk + 1); */
     if (st == FR_OK)
         st = fr_standard_output(h, b, fm, p, v, o);
     return st;
@@ -240,8 +387,17 @@ fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
     size_t kv_words = h.kv_len * h.d;
     //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
     //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
+    /* The count proof: each head moves the same words. */
+    /*@ assert per_head: StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows) >= 0 &&
+          StandardHeadWrites(h.q_len, h.kv_len, h.d) >= 0; */
     /*@ loop invariant range: 0 <= head <= heads;
         loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
+        loop invariant read: st == FR_OK &&
+            \at(fm->words_read, Pre) + Words(heads, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows)) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(head, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows));
+        loop invariant written: st == FR_OK &&
+            \at(fm->words_written, Pre) + Words(heads, StandardHeadWrites(h.q_len, h.kv_len, h.d)) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(head, StandardHeadWrites(h.q_len, h.kv_len, h.d));
         loop assigns head, st, fm->used, fm->peak, fm->words_read, fm->words_written,
                      fm->words[0 .. fm->capacity - 1],
                      s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
@@ -267,6 +423,10 @@ fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
         st = fr_standard_head(h, b, fm, q + head * q_words, k + kv_head * kv_words,
                               v + kv_head * kv_words, s, p, o + head * q_words,
                               lse + head * h.q_len);
+        /*@ assert heads_after: Words(head + 1, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows)) <= Words(heads, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows)) &&
+                                 Words(head + 1, StandardHeadWrites(h.q_len, h.kv_len, h.d)) <= Words(heads, StandardHeadWrites(h.q_len, h.kv_len, h.d)); */
+        /*@ assert next_head: Words(head + 1, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows)) == Words(head, StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows)) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows) &&
+                              Words(head + 1, StandardHeadWrites(h.q_len, h.kv_len, h.d)) == Words(head, StandardHeadWrites(h.q_len, h.kv_len, h.d)) + StandardHeadWrites(h.q_len, h.kv_len, h.d); */
     }
     return st;
 }
@@ -318,6 +478,11 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
     fr_host_free(s);
     fr_host_free(pm);
     //@ assert fast_peak: st == FR_OK ==> call.fm.peak <= fast_words;
+    /*@ assert read_count: st == FR_OK &&
+          StandardReads(h.q_len, h.kv_len, h.d, call.blocks.rows, batch * q_heads) <= UINT64_MAX ==>
+          call.fm.words_read == StandardReads(h.q_len, h.kv_len, h.d, call.blocks.rows, batch * q_heads); */
+    /*@ assert write_count: st == FR_OK && StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+          call.fm.words_written == StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads); */
     fr_call_end(&call, stats);
     return st;
 }

@@ -4,6 +4,23 @@
 
 #include "tiled.h"
 
+/* One tile of phase 1 in fast memory: s_tile[r][c] = scale * (q row r . k row c)
+ * for the keys row i0 + r sees among j0 .. j0 + cols - 1, -inf for the others.
+ * q_tile [rows, d], k_tile [cols, d], s_tile [rows, cols]. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    requires key_cols: 1 <= cols <= b.cols && j0 + cols <= h.kv_len;
+    requires tiles: \valid_read(q_tile + (0 .. b.rows * h.d - 1)) &&
+                    \valid_read(k_tile + (0 .. b.cols * h.d - 1)) &&
+                    \valid(s_tile + (0 .. b.rows * b.cols - 1));
+    requires separated: \separated(s_tile + (0 .. b.rows * b.cols - 1), q_tile + (0 .. b.rows * h.d - 1),
+                                   k_tile + (0 .. b.cols * h.d - 1));
+    assigns s_tile[0 .. b.rows * b.cols - 1];
+*/
+void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const double *k_tile,
+                            double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols);
+
 /* Phase 1: S = scale * Q K^T, tile by tile; masked entries hold -inf.
  * q [Nq, d], k [Nk, d], s [Nq, Nk]. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
@@ -16,6 +33,11 @@
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+    ensures read_count: \result == FR_OK &&
+        \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows);
+    ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.kv_len) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.kv_len);
 */
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s);
@@ -34,10 +56,31 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], p_row[0 .. h.kv_len - 1], *lse_i;
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+    ensures read_count: \result == FR_OK && \old(fm->words_read) + 3 * h.kv_len <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + 3 * h.kv_len;
+    ensures write_count: \result == FR_OK && \old(fm->words_written) + h.kv_len + 1 <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + h.kv_len + 1;
 */
 fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,
                                   double *lse_i);
+
+/* One tile of phase 3 in fast memory: acc row r += (p_tile row r) * v_tile
+ * over the keys row i0 + r sees among j0 .. j0 + cols - 1.
+ * p_tile [rows, cols], v_tile [cols, d], acc [rows, d]. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    requires key_cols: 1 <= cols <= b.cols && j0 + cols <= h.kv_len;
+    requires tiles: \valid_read(p_tile + (0 .. b.rows * b.cols - 1)) &&
+                    \valid_read(v_tile + (0 .. b.cols * h.d - 1)) &&
+                    \valid(acc + (0 .. b.rows * h.d - 1));
+    requires separated: \separated(acc + (0 .. b.rows * h.d - 1), p_tile + (0 .. b.rows * b.cols - 1),
+                                   v_tile + (0 .. b.cols * h.d - 1));
+    assigns acc[0 .. b.rows * h.d - 1];
+*/
+void fr_standard_output_tile(fr_head h, fr_blocks b, const double *p_tile, const double *v_tile,
+                             double *acc, size_t i0, size_t rows, size_t j0, size_t cols);
 
 /* Phase 3: O = P V, tile by tile. p [Nq, Nk], v [Nk, d], o [Nq, d]. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
@@ -50,6 +93,11 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+    ensures read_count: \result == FR_OK &&
+        \old(fm->words_read) + StandardOutputReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + StandardOutputReads(h.q_len, h.kv_len, h.d, b.rows);
+    ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.d);
 */
 fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const double *p, const float *v, double *o);
@@ -70,6 +118,12 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
             fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
             o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+    ensures read_count: \result == FR_OK &&
+        \old(fm->words_read) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows);
+    ensures write_count: \result == FR_OK &&
+        \old(fm->words_written) + StandardHeadWrites(h.q_len, h.kv_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + StandardHeadWrites(h.q_len, h.kv_len, h.d);
 */
 fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,
@@ -98,6 +152,12 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
             s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
             o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
+    ensures read_count: \result == FR_OK &&
+        \old(fm->words_read) + StandardReads(h.q_len, h.kv_len, h.d, b.rows, batch * q_heads) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + StandardReads(h.q_len, h.kv_len, h.d, b.rows, batch * q_heads);
+    ensures write_count: \result == FR_OK &&
+        \old(fm->words_written) + StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads);
 */
 fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
                             size_t batch, size_t q_heads, size_t kv_heads,

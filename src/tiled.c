@@ -6,6 +6,7 @@
 #include "tile_ops.h"
 #include "lemmas_size.h"
 #include "lemmas_count.h"
+#include "lemmas_bound.h"
 
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t)
@@ -288,6 +289,17 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
           call.fm.words_read == TiledReads(h.causal, h.q_len, h.kv_len, h.d, call.blocks.rows, call.blocks.cols, batch * q_heads); */
     /*@ assert write_count: st == FR_OK && TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
           call.fm.words_written == TiledWrites(h.q_len, h.d, batch * q_heads); */
+    /* The bound proof (FlashAttention Thm 2): default blocks only. */
+    //@ ghost size_t all_heads = batch * q_heads;
+    //@ assert all_heads: all_heads == batch * q_heads;
+    //@ ghost size_t rows = call.blocks.rows;
+    //@ ghost size_t cols = call.blocks.cols;
+    //@ ghost if (st == FR_OK && blocks == NULL) Bound_TiledDefault(h.causal, h.q_len, h.kv_len, h.d, fast_words, rows, cols, all_heads);
+    /*@ assert within_bound: st == FR_OK && blocks == \null &&
+          TiledReads(h.causal, h.q_len, h.kv_len, h.d, call.blocks.rows, call.blocks.cols, batch * q_heads) <= UINT64_MAX &&
+          TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+          fast_words * (call.fm.words_read + call.fm.words_written) <=
+          batch * q_heads * TiledBoundTimesM(h.q_len, h.kv_len, h.d, fast_words); */
     fr_call_end(&call, stats);
     return st;
 }
