@@ -29,6 +29,7 @@ double fr_row_max(const double *s, size_t n)
 {
     double m = s[0];
     /*@ loop invariant 1 <= c <= n;
+        FR_REAL(loop invariant max: m == TileMax(s, c);)
         loop assigns c, m;
         loop variant n - c; */
     for (size_t c = 1; c < n; c++)
@@ -40,6 +41,9 @@ double fr_exp_shift_sum(double *s, size_t n, double m)
 {
     double sum = 0.0;
     /*@ loop invariant 0 <= c <= n;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < c ==> s[i] == Exp(\at(s[i], Pre) - m);)
+        FR_REAL(loop invariant todo: \forall integer i; c <= i < n ==> s[i] == \at(s[i], Pre);)
+        FR_REAL(loop invariant sum: sum == TileExpSum{Pre}(s, c, m);)
         loop assigns c, sum, s[0 .. n - 1];
         loop variant n - c; */
     for (size_t c = 0; c < n; c++) {
@@ -81,6 +85,8 @@ void fr_row_fill(double *s, size_t n, double value)
 void fr_row_scale(double *acc, size_t d, double alpha)
 {
     /*@ loop invariant 0 <= x <= d;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < x ==> acc[i] == \at(acc[i], Pre) * alpha;)
+        FR_REAL(loop invariant todo: \forall integer i; x <= i < d ==> acc[i] == \at(acc[i], Pre);)
         loop assigns x, acc[0 .. d - 1];
         loop variant d - x; */
     for (size_t x = 0; x < d; x++)
@@ -90,6 +96,7 @@ void fr_row_scale(double *acc, size_t d, double alpha)
 void fr_row_zero(double *acc, size_t d)
 {
     /*@ loop invariant 0 <= x <= d;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < x ==> acc[i] == Nought;)
         loop assigns x, acc[0 .. d - 1];
         loop variant d - x; */
     for (size_t x = 0; x < d; x++)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>   /* SIZE_MAX in contracts */
+#include "real_model.h"
 
 /* scale * (q . k), the dot product as an fma chain over c = 0 .. d-1 from 0. */
 /*@ requires \valid_read(q + (0 .. d - 1)) && \valid_read(k + (0 .. d - 1));
@@ -28,12 +29,15 @@ void fr_score_row(double *s, const double *q, const double *k_tile,
 /* max(s[0], ..., s[n-1]) left to right with fr_max; n >= 1. */
 /*@ requires n >= 1 && \valid_read(s + (0 .. n - 1));
     assigns \nothing;
+    FR_REAL(ensures max: \result == TileMax(s, n);)
 */
 double fr_row_max(const double *s, size_t n);
 
 /* s[c] = exp(s[c] - m) for c < n; returns their sum, left to right from 0. */
 /*@ requires \valid(s + (0 .. n - 1));
     assigns s[0 .. n - 1];
+    FR_REAL(ensures weights: \forall integer c; 0 <= c < n ==> s[c] == Exp(\old(s[c]) - m);)
+    FR_REAL(ensures sum: \result == TileExpSum{Pre}(s, n, m);)
 */
 double fr_exp_shift_sum(double *s, size_t n, double m);
 
@@ -59,12 +63,14 @@ void fr_row_fill(double *s, size_t n, double value);
 /* acc[x] = acc[x] * alpha for x < d. */
 /*@ requires \valid(acc + (0 .. d - 1));
     assigns acc[0 .. d - 1];
+    FR_REAL(ensures scaled: \forall integer x; 0 <= x < d ==> acc[x] == \old(acc[x]) * alpha;)
 */
 void fr_row_scale(double *acc, size_t d, double alpha);
 
 /* acc[x] = 0 for x < d. */
 /*@ requires \valid(acc + (0 .. d - 1));
     assigns acc[0 .. d - 1];
+    FR_REAL(ensures zero: \forall integer x; 0 <= x < d ==> acc[x] == Nought;)
 */
 void fr_row_zero(double *acc, size_t d);
 

@@ -1,0 +1,16 @@
+/* Consistency of the functional pass's assumptions: with every definition
+ * of spec/Exp.acsl, spec/Attention.acsl and spec/OnlineSoftmax.acsl (the
+ * axioms of Exp included) and the real-model contracts of the trust base
+ * (fr_exp, fr_shift_point, fma; each used through one call), WP must NOT
+ * prove \false. Run by consistency with -DFLASHREF_REAL_MODEL. */
+#include "prims.h"
+#include "lemmas_softmax.h"
+
+double fr_spec_consistency_real(double x)
+{
+    double e = fr_exp(x);
+    double m = fr_shift_point(e);
+    double y = fr_fma(x, m, e);
+    /*@ assert spec_consistent: \false; */
+    return y;
+}

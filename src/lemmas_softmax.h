@@ -1,0 +1,128 @@
+/* Ghost lemma functions of the functional pass (spec/Attention.acsl): the
+ * laws that let one query row's online-softmax state move from n keys to
+ * n + n2. Each contract is a law, each body its proof by induction on the
+ * run length. Real model only (see src/real_model.h). */
+#ifndef FLASHREF_LEMMAS_SOFTMAX_H
+#define FLASHREF_LEMMAS_SOFTMAX_H
+
+#include <stddef.h>
+#include "real_model.h"
+
+#if defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL)
+/*@ ghost
+  // Exp_Shift at every score (stated apart so that the rescaling proofs
+  // instantiate it at a score, not at every product in sight).
+  /@ assigns \nothing;
+     ensures shift: \forall integer j; Exp(Score(q, k, d, scale, j) - a) * Exp(a - b) ==
+                                        Exp(Score(q, k, d, scale, j) - b); @/
+  void Exp_Shift_Scores(const float *q, const float *k, size_t d, double scale,
+                        double a, double b);
+
+  // One more key: the recursive definitions unfolded once (stated apart so
+  // that each is proved in a context free of other sums).
+  /@ requires runs: j0 >= 0 && n >= 0;
+     assigns \nothing;
+     ensures step: Denominator(q, k, d, scale, j0, n + 1, shift) ==
+                   Denominator(q, k, d, scale, j0, n, shift) +
+                   Exp(Score(q, k, d, scale, j0 + n) - shift); @/
+  void Denominator_Step(const float *q, const float *k, size_t d, double scale,
+                        size_t j0, size_t n, double shift);
+
+  /@ requires runs: j0 >= 0 && n >= 0;
+     assigns \nothing;
+     ensures step: \forall integer x; 0 <= x < d ==>
+               Numerator(q, k, v, d, scale, j0, n + 1, shift, x) ==
+               Numerator(q, k, v, d, scale, j0, n, shift, x) +
+               Exp(Score(q, k, d, scale, j0 + n) - shift) * Value(v, d, j0 + n, x); @/
+  void Numerator_Step(const float *q, const float *k, const float *v, size_t d,
+                      double scale, size_t j0, size_t n, double shift);
+
+  // A tile holding the scores of keys j0 .. j0 + n - 1 (n >= 1), and what
+  // the tile operations compute from it.
+  /@ requires run: n >= 1;
+     requires scores: \forall integer c; 0 <= c < n ==> s[c] == Score(q, k, d, scale, j0 + c);
+     assigns \nothing;
+     ensures max: TileMax(s, n) == ScoreMax(q, k, d, scale, j0, n); @/
+  void Tile_Max(const double *s, const float *q, const float *k, size_t d, double scale,
+                size_t j0, size_t n);
+
+  /@ requires scores: \forall integer c; 0 <= c < n ==> s[c] == Score(q, k, d, scale, j0 + c);
+     assigns \nothing;
+     ensures sum: TileExpSum(s, n, shift) == Denominator(q, k, d, scale, j0, n, shift); @/
+  void Tile_ExpSum(const double *s, const float *q, const float *k, size_t d, double scale,
+                   size_t j0, size_t n, double shift);
+
+  // A tile of weights exp(score - shift) and the matching value rows.
+  /@ requires weights: \forall integer c; 0 <= c < n ==>
+                         p[c] == Exp(Score(q, k, d, scale, j0 + c) - shift);
+     requires values: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+                        TileValue(v_tile, d, c, x) == Value(v, d, j0 + c, x);
+     assigns \nothing;
+     ensures sum: \forall integer x; 0 <= x < d ==>
+                    TileWeighted(p, v_tile, n, d, x) == Numerator(q, k, v, d, scale, j0, n, shift, x); @/
+  void Tile_Weighted(const double *p, const double *v_tile, const float *q, const float *k,
+                     const float *v, size_t d, double scale, size_t j0, size_t n, double shift);
+
+  // One term of that sum (stated apart: a small context for its proof).
+  /@ requires weights: \forall integer c; 0 <= c < n ==>
+                         p[c] == Exp(Score(q, k, d, scale, j0 + c) - shift);
+     requires values: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+                        TileValue(v_tile, d, c, x) == Value(v, d, j0 + c, x);
+     requires row: 0 <= i < n;
+     assigns \nothing;
+     ensures term: \forall integer x; 0 <= x < d ==>
+               p[i] * TileValue(v_tile, d, i, x) ==
+               Exp(Score(q, k, d, scale, j0 + i) - shift) * Value(v, d, j0 + i, x); @/
+  void Tile_Term(const double *p, const double *v_tile, const float *q, const float *k,
+                 const float *v, size_t d, double scale, size_t j0, size_t n, double shift,
+                 size_t i);
+
+  // The max of keys 0 .. n + n2 - 1 is the larger of the two runs' maxima.
+  /@ requires runs: n >= 1 && n2 >= 1;
+     assigns \nothing;
+     ensures split: ScoreMax(q, k, d, scale, 0, n + n2) ==
+                    Larger(ScoreMax(q, k, d, scale, 0, n), ScoreMax(q, k, d, scale, n, n2)); @/
+  void ScoreMax_Split(const float *q, const float *k, size_t d, double scale,
+                      size_t n, size_t n2);
+
+  // Sums over keys 0 .. n + n2 - 1 split at n.
+  /@ assigns \nothing;
+     ensures split: Denominator(q, k, d, scale, 0, n + n2, shift) ==
+                    Denominator(q, k, d, scale, 0, n, shift) +
+                    Denominator(q, k, d, scale, n, n2, shift); @/
+  void Denominator_Split(const float *q, const float *k, size_t d, double scale,
+                         size_t n, size_t n2, double shift);
+
+  /@ assigns \nothing;
+     ensures split: \forall integer x; 0 <= x < d ==>
+               Numerator(q, k, v, d, scale, 0, n + n2, shift, x) ==
+               Numerator(q, k, v, d, scale, 0, n, shift, x) +
+               Numerator(q, k, v, d, scale, n, n2, shift, x); @/
+  void Numerator_Split(const float *q, const float *k, const float *v, size_t d,
+                       double scale, size_t n, size_t n2, double shift);
+
+  // Rescaling by e^(a - b) moves a sum from shift point a to shift point b:
+  // the step that keeps the online softmax exact when the running max grows.
+  /@ assigns \nothing;
+     ensures rescale: Exp(a - b) * Denominator(q, k, d, scale, 0, n, a) ==
+                      Denominator(q, k, d, scale, 0, n, b); @/
+  void Denominator_Rescale(const float *q, const float *k, size_t d, double scale,
+                           size_t n, double a, double b);
+
+  /@ requires coordinate: 0 <= x < d;
+     assigns \nothing;
+     ensures rescale: Numerator(q, k, v, d, scale, 0, n, a, x) * Exp(a - b) ==
+                      Numerator(q, k, v, d, scale, 0, n, b, x); @/
+  void Numerator_Rescale_At(const float *q, const float *k, const float *v, size_t d,
+                            double scale, size_t n, double a, double b, size_t x);
+
+  /@ assigns \nothing;
+     ensures rescale: \forall integer x; 0 <= x < d ==>
+               Numerator(q, k, v, d, scale, 0, n, a, x) * Exp(a - b) ==
+               Numerator(q, k, v, d, scale, 0, n, b, x); @/
+  void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
+                         double scale, size_t n, double a, double b);
+*/
+#endif
+
+#endif /* FLASHREF_LEMMAS_SOFTMAX_H */

@@ -1,0 +1,20 @@
+/* The functional pass (proofs/prove functional) reads every float and double
+ * as a real number (WP's Typed+real model) and defines FLASHREF_REAL_MODEL.
+ * Clauses written FR_REAL(...) exist only there: they state what the code
+ * computes in exact arithmetic, which is false of rounded arithmetic, so the
+ * run-time-error pass (machine floats) and the compilers never see them.
+ * Ghost parameters and ghost lemma calls that serve those clauses are the
+ * same in both passes or are wrapped in FR_REAL too. */
+#ifndef FLASHREF_REAL_MODEL_H
+#define FLASHREF_REAL_MODEL_H
+
+#if defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL)
+#include "Exp.acsl"
+#include "Attention.acsl"
+#include "OnlineSoftmax.acsl"
+#define FR_REAL(...) __VA_ARGS__
+#else
+#define FR_REAL(...)
+#endif
+
+#endif /* FLASHREF_REAL_MODEL_H */
