@@ -3,8 +3,10 @@
  * Clauses written FR_REAL(...) exist only there: they state what the code
  * computes in exact arithmetic, which is false of rounded arithmetic, so the
  * run-time-error pass (machine floats) and the compilers never see them.
- * Ghost parameters and ghost lemma calls that serve those clauses are the
- * same in both passes or are wrapped in FR_REAL too. */
+ * Ghost lemma calls and ghost assertions that serve those clauses are
+ * wrapped in FR_REAL too. Ghost parameter lists and ghost loops, which a
+ * macro argument cannot carry into an annotation, sit under
+ * #if FR_REAL_MODEL instead. */
 #ifndef FLASHREF_REAL_MODEL_H
 #define FLASHREF_REAL_MODEL_H
 
@@ -13,8 +15,10 @@
 #include "Attention.acsl"
 #include "OnlineSoftmax.acsl"
 #define FR_REAL(...) __VA_ARGS__
+#define FR_REAL_MODEL 1
 #else
 #define FR_REAL(...)
+#define FR_REAL_MODEL 0
 #endif
 
 #endif /* FLASHREF_REAL_MODEL_H */

@@ -103,20 +103,54 @@ void fr_row_zero(double *acc, size_t d)
         acc[x] = 0.0;
 }
 
-void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
-                       size_t n, size_t d)
+double fr_weighted_column(const double *p, const double *v_tile, size_t n, size_t d,
+                          size_t x, double sum)
 {
     /*@ loop invariant 0 <= c <= n;
-        loop assigns c, acc[0 .. d - 1];
+        FR_REAL(loop invariant sum: sum == \at(sum, Pre) + TileWeighted(p, v_tile, c, d, x);)
+        loop assigns c, sum;
         loop variant n - c; */
     for (size_t c = 0; c < n; c++) {
         //@ ghost Row_Fits(c, n, d);
-        const double *v_row = v_tile + c * d;
-        /*@ loop invariant 0 <= x <= d;
-            loop assigns x, acc[0 .. d - 1];
-            loop variant d - x; */
-        for (size_t x = 0; x < d; x++)
-            acc[x] = fr_fma(p[c], v_row[x], acc[x]);
+        /*@ ghost FR_REAL(
+              /@ assert index: (size_t)(c * d + x) == c * d + x; @/ ;
+              /@ assert value: v_tile[c * d + x] == TileValue(v_tile, d, c, x); @/ ;
+              /@ assert next: TileWeighted(p, v_tile, c + 1, d, x) ==
+                              TileWeighted(p, v_tile, c, d, x) + p[c] * TileValue(v_tile, d, c, x); @/ ;) */
+        sum = fr_fma(p[c], v_tile[c * d + x], sum);
+    }
+    return sum;
+}
+
+void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
+                       size_t n, size_t d)
+{
+    /*@ loop invariant 0 <= x <= d;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < x ==>
+                  acc[i] == \at(acc[i], Pre) + TileWeighted{Pre}(p, v_tile, n, d, i);)
+        FR_REAL(loop invariant todo: \forall integer i; x <= i < d ==> acc[i] == \at(acc[i], Pre);)
+        FR_REAL(loop invariant p_kept: \forall integer i; 0 <= i < n ==> p[i] == \at(p[i], Pre);)
+        FR_REAL(loop invariant tile_kept: \forall integer i; 0 <= i < n * d ==>
+                  v_tile[i] == \at(v_tile[i], Pre);)
+        loop assigns x, acc[0 .. d - 1];
+        loop variant d - x; */
+    for (size_t x = 0; x < d; x++) {
+        /* The columns written so far are not read: the sum of column x is
+         * the same in this state as on entry (by induction on the rows). */
+#if FR_REAL_MODEL
+        /*@ ghost
+              /@ loop invariant 0 <= j <= n;
+                 loop invariant same: TileWeighted(p, v_tile, j, d, x) ==
+                                      TileWeighted{Pre}(p, v_tile, j, d, x);
+                 loop assigns j;
+                 loop variant n - j; @/
+              for (size_t j = 0; j < n; j++) {
+                Row_Fits(j, n, d);
+                /@ assert next: (size_t)(j + 1) == j + 1; @/
+              }
+        */
+#endif
+        acc[x] = fr_weighted_column(p, v_tile, n, d, x, acc[x]);
     }
 }
 

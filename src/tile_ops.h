@@ -74,13 +74,29 @@ void fr_row_scale(double *acc, size_t d, double alpha);
 */
 void fr_row_zero(double *acc, size_t d);
 
-/* acc[x] = fma(p[c], v_tile[c][x], acc[x]) for c = 0 .. n-1 in order. */
-/*@ requires n * d <= SIZE_MAX;
-    requires \valid(acc + (0 .. d - 1));
-    requires \valid_read(p + (0 .. n - 1));
-    requires \valid_read(v_tile + (0 .. n * d - 1));
-    requires \separated(acc + (0 .. d - 1), p + (0 .. n - 1), v_tile + (0 .. n * d - 1));
+/* sum + p[0] * v_tile[0][x] + ... + p[n-1] * v_tile[n-1][x]: one column of
+ * the weighted sum of the tile's rows, as an fma chain over c = 0 .. n-1. */
+/*@ requires fits: n * d <= SIZE_MAX;
+    requires column: x < d;
+    requires valid_p: \valid_read(p + (0 .. n - 1));
+    requires valid_tile: \valid_read(v_tile + (0 .. n * d - 1));
+    assigns \nothing;
+    FR_REAL(ensures weighted: \result == sum + TileWeighted(p, v_tile, n, d, x);)
+*/
+double fr_weighted_column(const double *p, const double *v_tile, size_t n, size_t d,
+                          size_t x, double sum);
+
+/* acc[x] = fma(p[c], v_tile[c][x], acc[x]) for c = 0 .. n-1 in order, x < d.
+ * Column by column: each acc[x] is its own fma chain, so the order of the
+ * columns does not change a bit of the result. */
+/*@ requires fits: n * d <= SIZE_MAX;
+    requires valid_acc: \valid(acc + (0 .. d - 1));
+    requires valid_p: \valid_read(p + (0 .. n - 1));
+    requires valid_tile: \valid_read(v_tile + (0 .. n * d - 1));
+    requires separated: \separated(acc + (0 .. d - 1), p + (0 .. n - 1), v_tile + (0 .. n * d - 1));
     assigns acc[0 .. d - 1];
+    FR_REAL(ensures accumulated: \forall integer x; 0 <= x < d ==>
+              acc[x] == \old(acc[x]) + TileWeighted{Pre}(p, v_tile, n, d, x);)
 */
 void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
                        size_t n, size_t d);
