@@ -114,9 +114,7 @@ double fr_weighted_column(const double *p, const double *v_tile, size_t n, size_
         //@ ghost Row_Fits(c, n, d);
         /*@ ghost FR_REAL(
               /@ assert index: (size_t)(c * d + x) == c * d + x; @/ ;
-              /@ assert value: v_tile[c * d + x] == TileValue(v_tile, d, c, x); @/ ;
-              /@ assert next: TileWeighted(p, v_tile, c + 1, d, x) ==
-                              TileWeighted(p, v_tile, c, d, x) + p[c] * TileValue(v_tile, d, c, x); @/ ;) */
+              /@ assert value: v_tile[c * d + x] == TileValue(v_tile, d, c, x); @/ ;) */
         sum = fr_fma(p[c], v_tile[c * d + x], sum);
     }
     return sum;
