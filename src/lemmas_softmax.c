@@ -180,5 +180,12 @@
       /@ assert next: (size_t)(x + 1) == x + 1; @/
     }
   }
+
+  void Numerator_Rescale_Row(const double *acc, const float *q, const float *k,
+                             const float *v, size_t d, double scale, size_t n,
+                             double a, double b)
+  {
+    Numerator_Rescale(q, k, v, d, scale, n, a, b);
+  }
 */
 #endif

@@ -122,6 +122,19 @@
                Numerator(q, k, v, d, scale, 0, n, b, x); @/
   void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
                          double scale, size_t n, double a, double b);
+
+  // The same for a row acc[d] that holds the numerator at shift point a:
+  // acc * e^(a - b) holds it at b (stated over the row, so that a caller
+  // that scales acc in place needs no product of a memory read).
+  /@ requires valid: \valid_read(acc + (0 .. d - 1));
+     requires row: \forall integer x; 0 <= x < d ==>
+                     acc[x] == Numerator(q, k, v, d, scale, 0, n, a, x);
+     assigns \nothing;
+     ensures rescale: \forall integer x; 0 <= x < d ==>
+               Exp(a - b) * acc[x] == Numerator(q, k, v, d, scale, 0, n, b, x); @/
+  void Numerator_Rescale_Row(const double *acc, const float *q, const float *k,
+                             const float *v, size_t d, double scale, size_t n,
+                             double a, double b);
 */
 #endif
 
