@@ -3,9 +3,13 @@
 #include "prims.h"
 
 double fr_score(const double *q, const double *k, size_t d, double scale)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, size_t j) */
+#endif
 {
     double dot = 0.0;
     /*@ loop invariant 0 <= x <= d;
+        FR_REAL(loop invariant dot: dot == Dot(q_in, k_in + j * d, x);)
         loop assigns x, dot;
         loop variant d - x; */
     for (size_t x = 0; x < d; x++)
@@ -15,13 +19,29 @@ double fr_score(const double *q, const double *k, size_t d, double scale)
 
 void fr_score_row(double *s, const double *q, const double *k_tile,
                   size_t n, size_t d, double scale)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, size_t j0) */
+#endif
 {
     /*@ loop invariant 0 <= c <= n;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < c ==>
+                  s[i] == Score(q_in, k_in, d, scale, j0 + i);)
+        FR_REAL(loop invariant q_kept: TileUnchanged{Here, Pre}(q, 1, d);)
+        FR_REAL(loop invariant tile_kept: TileUnchanged{Here, Pre}(k_tile, n, d);)
         loop assigns c, s[0 .. n - 1];
         loop variant n - c; */
     for (size_t c = 0; c < n; c++) {
         //@ ghost Row_Fits(c, n, d);
-        s[c] = fr_score(q, k_tile + c * d, d, scale);
+        /*@ ghost FR_REAL(
+              /@ assert offset: (size_t)(c * d) == c * d; @/ ;
+              /@ assert key_index: (size_t)(j0 + c) == j0 + c; @/ ;
+              /@ assert key: \forall integer x; 0 <= x < d ==>
+                               TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x); @/ ;) */
+        s[c] = fr_score(q, k_tile + c * d, d, scale)
+#if FR_REAL_MODEL
+            /*@ ghost (q_in, k_in, j0 + c) */
+#endif
+            ;
     }
 }
 
@@ -155,6 +175,8 @@ void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
 void fr_row_divide(double *acc, size_t d, double l)
 {
     /*@ loop invariant 0 <= x <= d;
+        FR_REAL(loop invariant done: l != 0 ==> \forall integer i; 0 <= i < x ==> acc[i] == \at(acc[i], Pre) / l;)
+        FR_REAL(loop invariant todo: \forall integer i; x <= i < d ==> acc[i] == \at(acc[i], Pre);)
         loop assigns x, acc[0 .. d - 1];
         loop variant d - x; */
     for (size_t x = 0; x < d; x++)

@@ -9,22 +9,42 @@
 #include <stdint.h>   /* SIZE_MAX in contracts */
 #include "real_model.h"
 
-/* scale * (q . k), the dot product as an fma chain over c = 0 .. d-1 from 0. */
-/*@ requires \valid_read(q + (0 .. d - 1)) && \valid_read(k + (0 .. d - 1));
+/* scale * (q . k), the dot product as an fma chain over c = 0 .. d-1 from 0.
+ * In the functional pass q and k are copies of a query q_in and of key j of
+ * the head k_in in slow memory (ghost parameters). */
+/*@ requires valid: \valid_read(q + (0 .. d - 1)) && \valid_read(k + (0 .. d - 1));
+    FR_REAL(requires query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x];)
+    FR_REAL(requires key: \forall integer x; 0 <= x < d ==> k[x] == Value(k_in, d, j, x);)
     assigns \nothing;
+    FR_REAL(ensures score: \result == Score(q_in, k_in, d, scale, j);)
 */
-double fr_score(const double *q, const double *k, size_t d, double scale);
+double fr_score(const double *q, const double *k, size_t d, double scale)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, size_t j) */
+#endif
+    ;
 
-/* s[c] = fr_score(q, k_tile row c) for c < n. */
-/*@ requires n * d <= SIZE_MAX;
-    requires \valid(s + (0 .. n - 1));
-    requires \valid_read(q + (0 .. d - 1));
-    requires \valid_read(k_tile + (0 .. n * d - 1));
-    requires \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
+/* s[c] = fr_score(q, k_tile row c) for c < n. In the functional pass q is a
+ * copy of the query q_in and the rows of k_tile are copies of keys
+ * j0 .. j0 + n - 1 of the head k_in (ghost parameters). */
+/*@ requires fits: n * d <= SIZE_MAX;
+    requires valid_s: \valid(s + (0 .. n - 1));
+    requires valid_q: \valid_read(q + (0 .. d - 1));
+    requires valid_tile: \valid_read(k_tile + (0 .. n * d - 1));
+    requires separated: \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
+    FR_REAL(requires keys_fit: j0 + n <= SIZE_MAX;)
+    FR_REAL(requires query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x];)
+    FR_REAL(requires keys: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+              TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x);)
     assigns s[0 .. n - 1];
+    FR_REAL(ensures scores: \forall integer c; 0 <= c < n ==> s[c] == Score(q_in, k_in, d, scale, j0 + c);)
 */
 void fr_score_row(double *s, const double *q, const double *k_tile,
-                  size_t n, size_t d, double scale);
+                  size_t n, size_t d, double scale)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, size_t j0) */
+#endif
+    ;
 
 /* max(s[0], ..., s[n-1]) left to right with fr_max; n >= 1. */
 /*@ requires n >= 1 && \valid_read(s + (0 .. n - 1));
@@ -104,6 +124,7 @@ void fr_row_accumulate(double *acc, const double *p, const double *v_tile,
 /* acc[x] = acc[x] / l for x < d. */
 /*@ requires \valid(acc + (0 .. d - 1));
     assigns acc[0 .. d - 1];
+    FR_REAL(ensures divided: l != 0 ==> \forall integer x; 0 <= x < d ==> acc[x] == \old(acc[x]) / l;)
 */
 void fr_row_divide(double *acc, size_t d, double l);
 
