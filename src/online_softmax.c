@@ -7,6 +7,35 @@
  * function consumes the value tile's contents before a recursive sum enters
  * its proof context (such terms made the frame goals time out). */
 
+void fr_online_block(double *s, const double *q, const double *k_tile, const double *v_tile,
+                     size_t n, size_t d, double scale, size_t j0,
+                     double *m, double *l, double *acc)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+{
+    fr_score_row(s, q, k_tile, n, d, scale)
+#if FR_REAL_MODEL
+        /*@ ghost (q_in, k_in, j0) */
+#endif
+        ;
+    /*@ ghost FR_REAL(/@ assert tile_kept: TileUnchanged{Here, Pre}(v_tile, n, d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert values_kept: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+                           TileValue(v_tile, d, c, x) == Value(v_in, d, j0 + c, x); @/ ;) */
+    if (j0 == 0)
+        fr_online_first_block(s, n, v_tile, d, m, l, acc)
+#if FR_REAL_MODEL
+            /*@ ghost (q_in, k_in, v_in, scale) */
+#endif
+            ;
+    else
+        fr_online_next_block(s, n, v_tile, d, m, l, acc)
+#if FR_REAL_MODEL
+            /*@ ghost (q_in, k_in, v_in, scale, j0) */
+#endif
+            ;
+}
+
 void fr_online_first_block(double *s, size_t n, const double *v_tile, size_t d,
                            double *m, double *l, double *acc)
 #if FR_REAL_MODEL

@@ -4,11 +4,11 @@
  * s[n] holds the row's scores for the n keys of the block it sees and is
  * overwritten with the probabilities p = exp(s - m_new); v_tile is [n, d].
  *
- * In the functional pass each function also takes the row's query q (d
- * floats), its head's keys and values k, v ([Nk, d] floats), the score scale
- * and (after the first block) the block's first key j0 as ghost parameters,
- * and is proved to carry RowState (spec/OnlineSoftmax.acsl) from keys
- * 0 .. j0-1 to keys 0 .. j0+n-1. */
+ * In the functional pass the functions also take, as ghost parameters, the
+ * row's query q (d floats), its head's keys and values k, v ([Nk, d]
+ * floats) and what else the step needs to name (the score scale, the
+ * block's first key j0), and are proved to carry RowState
+ * (spec/OnlineSoftmax.acsl) from keys 0 .. j0-1 to keys 0 .. j0+n-1. */
 #ifndef FLASHREF_ONLINE_SOFTMAX_H
 #define FLASHREF_ONLINE_SOFTMAX_H
 
@@ -57,6 +57,37 @@ void fr_online_next_block(double *s, size_t n, const double *v_tile, size_t d,
                           double *m, double *l, double *acc)
 #if FR_REAL_MODEL
     /*@ ghost (const float *q, const float *k, const float *v, double scale, size_t j0) */
+#endif
+    ;
+
+/* One query row against one key block of n keys starting at key j0: the
+ * scores s = scale * q . k_tile rows (fr_score_row), then the first online
+ * step (j0 == 0) or the next one. In the functional pass q is a copy of the
+ * query q_in and the tiles' rows copies of keys j0 .. j0+n-1 of the head
+ * (k_in, v_in). */
+/*@ requires sizes: n >= 1 && n * d <= SIZE_MAX;
+    requires valid: \valid(s + (0 .. n - 1)) && \valid(m) && \valid(l);
+    requires valid_acc: \valid(acc + (0 .. d - 1));
+    requires valid_q: \valid_read(q + (0 .. d - 1));
+    requires valid_tiles: \valid_read(k_tile + (0 .. n * d - 1)) && \valid_read(v_tile + (0 .. n * d - 1));
+    requires separated_scores: \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
+    requires separated: \separated(s + (0 .. n - 1), m, l, acc + (0 .. d - 1), v_tile + (0 .. n * d - 1));
+    requires separated_state: \separated(m, l, acc + (0 .. d - 1));
+    FR_REAL(requires keys_fit: j0 + n <= SIZE_MAX;)
+    FR_REAL(requires query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x];)
+    FR_REAL(requires keys: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+              TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x);)
+    FR_REAL(requires values: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
+              TileValue(v_tile, d, c, x) == Value(v_in, d, j0 + c, x);)
+    FR_REAL(requires seen: j0 >= 1 ==> RowState(q_in, k_in, v_in, d, scale, j0, *m, *l, acc);)
+    assigns s[0 .. n - 1], *m, *l, acc[0 .. d - 1];
+    FR_REAL(ensures state: RowState(q_in, k_in, v_in, d, scale, j0 + n, *m, *l, acc);)
+*/
+void fr_online_block(double *s, const double *q, const double *k_tile, const double *v_tile,
+                     size_t n, size_t d, double scale, size_t j0,
+                     double *m, double *l, double *acc)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
 #endif
     ;
 

@@ -44,11 +44,8 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
         //@ assert tile: n * h.d <= b.cols * h.d;
         double *s = t->s + r * b.cols;
         double *acc = t->acc + r * h.d;
-        fr_score_row(s, t->q + r * h.d, t->k, n, h.d, h.scale);
-        if (j0 == 0)
-            fr_online_first_block(s, n, t->v, h.d, t->m + r, t->l + r, acc);
-        else
-            fr_online_next_block(s, n, t->v, h.d, t->m + r, t->l + r, acc);
+        fr_online_block(s, t->q + r * h.d, t->k, t->v, n, h.d, h.scale, j0,
+                        t->m + r, t->l + r, acc);
     }
 }
 
