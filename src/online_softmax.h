@@ -91,11 +91,12 @@ void fr_online_block(double *s, const double *q, const double *k_tile, const dou
 #endif
     ;
 
-/* The two halves of a step's arithmetic on the block, shared by both steps:
- * s = p = exp(s - shift), acc += sum p v (after acc *= alpha in the second,
- * which moves the numerator of the keys before the block from shift point
- * m_old to shift); each returns sum p. Separate functions so that the value tile's contents
- * are consumed before any recursive sum is in the proof context. */
+/* The block's arithmetic, shared by both steps: s = p = exp(s - shift) and
+ * acc += sum p v, after acc *= alpha in the second (which moves the
+ * numerator of the keys before the block from shift point m_old to shift);
+ * each returns sum p. Functions of their own so that the value tile's
+ * contents are consumed before any recursive sum is in the proof context;
+ * the second repeats the first's contract because it cannot share it. */
 /*@ requires sizes: n >= 1 && n * d <= SIZE_MAX;
     requires valid: \valid(s + (0 .. n - 1)) && \valid(acc + (0 .. d - 1));
     requires valid_tile: \valid_read(v_tile + (0 .. n * d - 1));
