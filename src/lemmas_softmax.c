@@ -44,6 +44,20 @@
     }
   }
 
+  void Denominator_Positive(const float *q, const float *k, size_t d, double scale,
+                            size_t j0, size_t n, double shift)
+  {
+    Denominator_Step(q, k, d, scale, j0, 0, shift);
+    /@ loop invariant range: 1 <= i <= n;
+       loop invariant positive: Denominator(q, k, d, scale, j0, i, shift) > 0;
+       loop assigns i;
+       loop variant n - i; @/
+    for (size_t i = 1; i < n; i++) {
+      Denominator_Step(q, k, d, scale, j0, i, shift);
+      /@ assert next: (size_t)(i + 1) == i + 1; @/
+    }
+  }
+
   void Tile_Term(const double *p, const double *v_tile, const float *q, const float *k,
                  const float *v, size_t d, double scale, size_t j0, size_t n, double shift,
                  size_t i)

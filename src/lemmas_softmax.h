@@ -77,6 +77,14 @@
                  const float *v, size_t d, double scale, size_t j0, size_t n, double shift,
                  size_t i);
 
+  // Every term of a denominator is positive, so one over n >= 1 keys is:
+  // in exact arithmetic O = acc / l never divides by 0.
+  /@ requires run: n >= 1;
+     assigns \nothing;
+     ensures positive: Denominator(q, k, d, scale, j0, n, shift) > 0; @/
+  void Denominator_Positive(const float *q, const float *k, size_t d, double scale,
+                            size_t j0, size_t n, double shift);
+
   // The max of keys 0 .. n + n2 - 1 is the larger of the two runs' maxima.
   /@ requires runs: n >= 1 && n2 >= 1;
      assigns \nothing;

@@ -88,6 +88,25 @@ void fr_online_next_block(double *s, size_t n, const double *v_tile, size_t d,
     *m = m_new;
 }
 
+void fr_online_finish(size_t n, double *m, const double *l, double *acc, size_t d)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q, const float *k, const float *v, double scale) */
+#endif
+{
+    double row_max = *m;
+    double sum = *l;
+    /*@ ghost FR_REAL(if (n >= 1) Denominator_Positive(q, k, d, scale, 0, n, row_max);) */
+    if (n == 0 || sum == 0.0) {
+        fr_row_zero(acc, d);
+        *m = fr_neg_inf();
+        return;
+    }
+    /*@ ghost FR_REAL(/@ assert quotient: \forall integer x; 0 <= x < d ==>
+                           acc[x] / sum == Output(q, k, v, d, scale, n, x); @/ ;) */
+    fr_row_divide(acc, d, sum);
+    *m = fr_add(row_max, fr_log(sum));
+}
+
 double fr_online_weigh(double *s, size_t n, const double *v_tile, size_t d,
                        double shift, double *acc)
 #if FR_REAL_MODEL

@@ -91,6 +91,22 @@ void fr_online_block(double *s, const double *q, const double *k_tile, const dou
 #endif
     ;
 
+/* The row's result once it has seen its n visible keys: O = acc / l in
+ * place, and LSE = m + log l into *m. A row that sees no key (n == 0) gets
+ * O = 0 and LSE = -inf, and so does a row whose visible scores are all
+ * -inf (l == 0 in floating point; in exact arithmetic l > 0 when n >= 1). */
+/*@ requires valid: \valid(m) && \valid_read(l) && \valid(acc + (0 .. d - 1));
+    requires separated: \separated(m, l, acc + (0 .. d - 1));
+    FR_REAL(requires seen: n >= 1 ==> RowState(q, k, v, d, scale, n, *m, *l, acc);)
+    assigns *m, acc[0 .. d - 1];
+    FR_REAL(ensures output: RowOutput{Pre, Post}(q, k, v, d, scale, n, acc, *m);)
+*/
+void fr_online_finish(size_t n, double *m, const double *l, double *acc, size_t d)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q, const float *k, const float *v, double scale) */
+#endif
+    ;
+
 /* The block's arithmetic, shared by both steps: s = p = exp(s - shift) and
  * acc += sum p v, after acc *= alpha in the second (which moves the
  * numerator of the keys before the block from shift point m_old to shift);

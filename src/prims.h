@@ -117,8 +117,8 @@ FR_PRIM double fr_ldexp(double y, int e)
 }
 
 /* The bit-level helpers of fr_log below are proved in the run-time-error
- * pass; the real model cannot follow union punning, and no functional
- * theorem uses fr_log yet, so there it is only declared. */
+ * pass; the real model cannot follow union punning, so there fr_log is
+ * only declared, with the contract of the trust base. */
 #if !(defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL))
 /* frexp(x, e) for finite x != 0: x = m * 2^*e with 1/2 <= |m| < 1, exact.
  * A subnormal x is first scaled by 2^54 (exact) to make it normal. The
@@ -256,7 +256,9 @@ FR_PRIM double fr_two_sum(double a, double b, double *err)
 #define FR_LG7 0x1.2f112df3e5244p-3
 
 #if defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL)
-/*@ assigns \nothing; */
+/* Real model: log is Log (trust base, spec/TrustBase.acsl item 6b). */
+/*@ assigns \nothing;
+    ensures log: x > 0 ==> \result == Log(x); */
 double fr_log(double x);
 #else
 /*@ assigns \nothing; */

@@ -12,6 +12,7 @@
 
 #if defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL)
 #include "Exp.acsl"
+#include "Log.acsl"
 #include "Attention.acsl"
 #include "OnlineSoftmax.acsl"
 #define FR_REAL(...) __VA_ARGS__

@@ -49,28 +49,6 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     }
 }
 
-void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
-                       size_t i0, size_t rows)
-{
-    (void)b;   /* its sizes appear only in the contract */
-    /*@ loop invariant range: 0 <= r <= rows;
-        loop assigns r, t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
-        loop variant rows - r; */
-    for (size_t r = 0; r < rows; r++) {
-        //@ ghost Row_Fits(r, b.rows, h.d);
-        //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
-        double *acc = t->acc + r * h.d;
-        /* l == 0: every visible score is -inf, as good as fully masked */
-        if (fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len) == 0 || t->l[r] == 0.0) {
-            fr_row_zero(acc, h.d);
-            t->m[r] = fr_neg_inf();
-        } else {
-            fr_row_divide(acc, h.d, t->l[r]);
-            t->m[r] = fr_add(t->m[r], fr_log(t->l[r]));
-        }
-    }
-}
-
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
                    const float *q, const float *k, const float *v,

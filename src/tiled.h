@@ -4,6 +4,7 @@
 
 #include "flashref.h"
 #include "fast_memory.h"
+#include "real_model.h"
 
 /* One head's sizes and semantics. */
 typedef struct fr_head {
@@ -60,10 +61,23 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires buffers: TiledBuffersValid(t, b, h.d);
     requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    FR_REAL(requires seen: \forall integer c; 0 <= c < rows ==>
+              VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len) >= 1 ==>
+              RowState(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
+                       VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len),
+                       t->m[c], t->l[c], RowOf(t->acc, h.d, c));)
     assigns t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
+    FR_REAL(ensures output: \forall integer c; 0 <= c < rows ==>
+              RowOutput{Pre, Post}(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
+                                   VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len),
+                                   RowOf(t->acc, h.d, c), t->m[c]);)
 */
 void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
-                       size_t i0, size_t rows);
+                       size_t i0, size_t rows)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+    ;
 
 /* One head: q [Nq, d], k and v [Nk, d], o [Nq, d], lse [Nq]. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);

@@ -39,12 +39,12 @@ mutant tiled_k_counted_twice src/tiled.c \
   's/\(fr_load_f32(fm, t->k, k + j0 \* d, cols, d, d);\)/\1 \1/'
 mutant store_counts_stride src/fast_memory.c \
   's/fm->words_written += (uint64_t)rows \* cols;/fm->words_written += (uint64_t)rows * dst_stride;/'
-mutant tiled_no_divide_by_l src/tiled.c \
-  '/fr_row_divide(acc, h.d, t->l\[r\]);/d'
+mutant finish_no_divide_by_l src/online_softmax.c \
+  '/fr_row_divide(acc, d, sum);/d'
 mutant block_max_for_m_new src/online_softmax.c \
   's/double shift = fr_shift_point(m_new);/double shift = fr_shift_point(block_max);/'
-mutant tiled_lse_without_m src/tiled.c \
-  's/t->m\[r\] = fr_add(t->m\[r\], fr_log(t->l\[r\]));/t->m[r] = fr_log(t->l[r]);/'
+mutant finish_lse_without_m src/online_softmax.c \
+  's/\*m = fr_add(row_max, fr_log(sum));/(void)row_max; *m = fr_log(sum);/'
 mutant standard_no_normalisation src/standard.c \
   's/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), l);/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), 1.0);/'
 mutant standard_no_minus_inf_mask src/standard.c \
@@ -53,8 +53,8 @@ mutant blocks_default_over_M src/blocks.c \
   's/size_t rows = (fast_words - 2 \* cols \* head_dim)/size_t rows = (fast_words + 1 - 2 * cols * head_dim)/'
 mutant tiled_gqa_head_map src/tiled.c \
   's/size_t hk = hq \/ group;/size_t hk = hq % kv_heads + 0 * group;/'
-mutant tiled_masked_row_not_zeroed src/tiled.c \
-  '/t->l\[r\] == 0.0) {$/{n;/fr_row_zero(acc, h.d);/d}'
+mutant finish_masked_row_not_zeroed src/online_softmax.c \
+  '/if (n == 0 || sum == 0.0) {$/{n;/fr_row_zero(acc, d);/d}'
 mutant check_skips_hkv_divides src/problem.c \
   's/if (p->q_heads % p->kv_heads != 0)/if (0 \&\& p->q_heads % p->kv_heads != 0)/'
 mutant exp2_table_lo_sign src/exp2_table.h \
