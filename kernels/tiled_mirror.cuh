@@ -1,7 +1,8 @@
 /* The CTA body of the mirror kernel: tiled online-softmax attention in double
  * that performs, for every query row, exactly the floating-point operations of
- * src/tiled.c (fr_tiled_key_block, src/online_softmax.c, fr_tiled_finalize)
- * in the same order. Launch code is in tiled_mirror.cu.
+ * fr_tiled_key_block (src/tiled.c) and fr_tiled_finalize (src/tiled_rows.c),
+ * whose row steps are in src/online_softmax.c, in the same order. Launch code
+ * is in tiled_mirror.cu.
  *
  * Versions: CUDA 13.0, sm_90 (H100/H200); nvcc must get -fmad=false.
  * How to run: through fr_cuda_attention_tiled (include/flashref_cuda.h); the
