@@ -180,6 +180,16 @@
     }
   }
 
+  void TileCopies_Row(const double *tile, const float *src, size_t d, size_t first,
+                      size_t n, size_t c)
+  {
+    /@ assert entries: \forall integer x; 0 <= x < d ==>
+             TileValue(tile, d, c, x) == Value(src, d, first + c, x); @/
+    /@ assert words: \forall integer x; 0 <= x < d ==>
+             RowWord(tile + c * d, x) == TileValue(tile, d, c, x) &&
+             InputWord(src + (first + c) * d, x) == Value(src, d, first + c, x); @/
+  }
+
   void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
                          double scale, size_t n, double a, double b)
   {

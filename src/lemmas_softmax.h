@@ -77,6 +77,16 @@
                  const float *v, size_t d, double scale, size_t j0, size_t n, double shift,
                  size_t i);
 
+  // Row c of a copied tile is a copy of its source row (stated apart: the
+  // caller's context holds rows' states, where the quantifier instances
+  // this needs were not found).
+  /@ requires copies: TileCopies(tile, src, d, first, n);
+     requires row: c < n;
+     assigns \nothing;
+     ensures row_copies: RowCopies(tile + c * d, src + (first + c) * d, d); @/
+  void TileCopies_Row(const double *tile, const float *src, size_t d, size_t first,
+                      size_t n, size_t c);
+
   // Every term of a denominator is positive, so one over n >= 1 keys is:
   // in exact arithmetic O = acc / l never divides by 0.
   /@ requires run: n >= 1;

@@ -74,7 +74,7 @@ void fr_online_next_block(double *s, size_t n, const double *v_tile, size_t d,
     requires separated: \separated(s + (0 .. n - 1), m, l, acc + (0 .. d - 1), v_tile + (0 .. n * d - 1));
     requires separated_state: \separated(m, l, acc + (0 .. d - 1));
     FR_REAL(requires keys_fit: j0 + n <= SIZE_MAX;)
-    FR_REAL(requires query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x];)
+    FR_REAL(requires query: RowCopies(q, q_in, d);)
     FR_REAL(requires keys: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
               TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x);)
     FR_REAL(requires values: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>

@@ -31,22 +31,8 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
         loop assigns r, t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
                      t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
         loop variant rows - r; */
-    for (size_t r = 0; r < rows; r++) {
-        size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len);
-        size_t n = fr_visible_in_block(visible, j0, cols);
-        if (n == 0)
-            continue;
-        //@ ghost Row_Fits(r, b.rows, b.cols);
-        //@ assert s_row: r * b.cols + b.cols <= b.rows * b.cols;
-        //@ ghost Row_Fits(r, b.rows, h.d);
-        //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
-        //@ ghost Mul_Mono(n, b.cols, h.d);
-        //@ assert tile: n * h.d <= b.cols * h.d;
-        double *s = t->s + r * b.cols;
-        double *acc = t->acc + r * h.d;
-        fr_online_block(s, t->q + r * h.d, t->k, t->v, n, h.d, h.scale, j0,
-                        t->m + r, t->l + r, acc);
-    }
+    for (size_t r = 0; r < rows; r++)
+        fr_tiled_key_row(h, b, t, i0, r, j0, cols);
 }
 
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,

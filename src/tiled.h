@@ -39,10 +39,51 @@ typedef struct fr_tiled_buffers {
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t);
 
+/* Row r of the block against the key block: its scores and one online
+ * softmax step, when it sees keys of the block (fr_tiled_key_block calls
+ * it for each row). In the functional pass the tiles copy rows i0 .. i0 +
+ * rows - 1 of the head's queries q_in and rows j0 .. of its keys k_in and
+ * values v_in (ghost parameters; rows is the Q tile's row count), and the
+ * row's RowState moves from the keys it had seen before the block to those
+ * it has seen after it (SeenKeys); the other rows, their states and the
+ * tiles are left as they were, as a loop over the block's rows needs. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires query_row: r < b.rows && i0 + r < h.q_len;
+    requires key_cols: cols <= b.cols;
+    FR_REAL(requires keys_in_head: j0 + cols <= h.kv_len;)
+    FR_REAL(requires query_rows: r < rows <= b.rows;)
+    FR_REAL(requires query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
+    FR_REAL(requires key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
+    FR_REAL(requires value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
+    FR_REAL(requires seen: SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0) >= 1 ==>
+              RowState(q_in + (i0 + r) * h.d, k_in, v_in, h.d, h.scale,
+                       SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0),
+                       t->m[r], t->l[r], RowOf(t->acc, h.d, r));)
+    assigns t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+            t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+    FR_REAL(ensures seen: SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols) >= 1 ==>
+              RowState(q_in + (i0 + r) * h.d, k_in, v_in, h.d, h.scale,
+                       SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols),
+                       t->m[r], t->l[r], RowOf(t->acc, h.d, r));)
+    FR_REAL(ensures other_rows: TileUnchangedBut{Pre, Post}(t->acc, b.rows, h.d, r);)
+    FR_REAL(ensures other_states: \forall integer c; 0 <= c < b.rows && c != r ==>
+              t->m[c] == \old(t->m[c]) && t->l[c] == \old(t->l[c]);)
+    FR_REAL(ensures query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
+    FR_REAL(ensures key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
+    FR_REAL(ensures value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
+*/
+void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
+                      size_t i0, size_t r, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in, size_t rows) */
+#endif
+    ;
+
 /* One key block [j0, j0 + cols) against the rows [i0, i0 + rows) whose Q tile
- * and running state (m, l, acc) are in fast memory; K and V tiles loaded.
- * Each row that sees n > 0 keys of the block gets its scores and one online
- * softmax step (src/online_softmax.h). */
+ * and running state (m, l, acc) are in fast memory; K and V tiles loaded:
+ * fr_tiled_key_row for each row. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires buffers: TiledBuffersValid(t, b, h.d);

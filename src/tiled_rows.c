@@ -1,12 +1,68 @@
-/* The last step of the tiled algorithm for one query block: each row's
- * running state becomes its O row and LSE. A file of its own because it is
- * in the functional pass (proofs/functional-files.txt), where it is proved
- * to produce the specification's attention output of every row; the rest
- * of src/tiled.c (loops, transfer counts) is not yet. */
+/* The steps of the tiled algorithm for the rows of one query block: one
+ * row against one key block, and the rows' final O and LSE. A file of its
+ * own because it is in the functional pass (proofs/functional-files.txt),
+ * where the first is proved to carry a row's RowState over the block's
+ * keys and the second to produce the specification's output of every row;
+ * the rest of src/tiled.c (the loops over rows and blocks, the transfer
+ * counts) is not yet. */
 #include "tiled.h"
 #include "mask.h"
 #include "online_softmax.h"
 #include "lemmas_size.h"
+#include "lemmas_softmax.h"
+
+void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
+                      size_t i0, size_t r, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in, size_t rows) */
+#endif
+{
+    size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len);
+    size_t n = fr_visible_in_block(visible, j0, cols);
+    //@ assert visible: visible == VisibleKeys(h.causal, i0 + r, h.q_len, h.kv_len);
+    if (n == 0)
+        return;
+    //@ ghost Row_Fits(r, b.rows, b.cols);
+    //@ assert s_row: r * b.cols + b.cols <= b.rows * b.cols;
+    //@ ghost Row_Fits(r, b.rows, h.d);
+    //@ assert d_row: r * h.d + h.d <= b.rows * h.d;
+    //@ ghost Mul_Mono(n, b.cols, h.d);
+    //@ assert tile: n * h.d <= b.cols * h.d;
+    //@ ghost Row_Fits(i0 + r, h.q_len, h.d);
+    //@ assert row_index: (size_t)(i0 + r) == i0 + r;
+    //@ assert q_index: (size_t)((i0 + r) * h.d) == (i0 + r) * h.d;
+    //@ assert acc_index: (size_t)(r * h.d) == r * h.d;
+    /*@ ghost FR_REAL(TileCopies_Row(t->q, q_in, h.d, i0, rows, r);) */
+    /*@ ghost FR_REAL(/@ assert key_tile: \forall integer c, x; 0 <= c < cols && 0 <= x < h.d ==>
+            TileValue(t->k, h.d, c, x) == Value(k_in, h.d, j0 + c, x); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert value_tile: \forall integer c, x; 0 <= c < cols && 0 <= x < h.d ==>
+            TileValue(t->v, h.d, c, x) == Value(v_in, h.d, j0 + c, x); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert seen: n == SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols) - j0 &&
+                                       (j0 >= 1 ==> SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0) == j0); @/ ;) */
+    double *s = t->s + r * b.cols;
+    double *acc = t->acc + r * h.d;
+    fr_online_block(s, t->q + r * h.d, t->k, t->v, n, h.d, h.scale, j0,
+                    t->m + r, t->l + r, acc)
+#if FR_REAL_MODEL
+        /*@ ghost (q_in + (i0 + r) * h.d, k_in, v_in) */
+#endif
+        ;
+    /* The frames of the other rows and of the tiles. */
+    /*@ assert apart_tiles: \separated(t->acc + (r * h.d .. r * h.d + h.d - 1),
+                                       t->s + (r * b.cols .. r * b.cols + b.cols - 1),
+                                       t->m + r, t->l + r, t->q + (0 .. b.rows * h.d - 1),
+                                       t->k + (0 .. b.cols * h.d - 1), t->v + (0 .. b.cols * h.d - 1)); */
+    /*@ assert apart_rows: \separated(t->acc + (0 .. b.rows * h.d - 1),
+                                      t->s + (r * b.cols .. r * b.cols + b.cols - 1),
+                                      t->m + r, t->l + r); */
+    /*@ assert apart_states: \forall integer c; 0 <= c < b.rows && c != r ==>
+          \separated(t->acc + (r * h.d .. r * h.d + h.d - 1),
+                     t->s + (r * b.cols .. r * b.cols + b.cols - 1),
+                     t->m + r, t->l + r, t->m + c, t->l + c); */
+    /*@ ghost FR_REAL(/@ assert query_frame: TileUnchanged{Pre, Here}(t->q, b.rows, h.d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert key_frame: TileUnchanged{Pre, Here}(t->k, b.cols, h.d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert value_frame: TileUnchanged{Pre, Here}(t->v, b.cols, h.d); @/ ;) */
+}
 
 void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                        size_t i0, size_t rows)
