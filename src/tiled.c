@@ -24,17 +24,6 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
     return FR_OK;
 }
 
-void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
-                        size_t i0, size_t rows, size_t j0, size_t cols)
-{
-    /*@ loop invariant range: 0 <= r <= rows;
-        loop assigns r, t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
-                     t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
-        loop variant rows - r; */
-    for (size_t r = 0; r < rows; r++)
-        fr_tiled_key_row(h, b, t, i0, r, j0, cols);
-}
-
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
                    const float *q, const float *k, const float *v,
@@ -121,7 +110,11 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                   fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
                     2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d); */
             //@ ghost loaded = j0 + cols;
-            fr_tiled_key_block(h, b, t, i0, rows, j0, cols);
+            fr_tiled_key_block(h, b, t, i0, rows, j0, cols)
+#if FR_REAL_MODEL
+                /*@ ghost (q, k, v) */
+#endif
+                ;
             if (h.kv_len - j0 <= b.cols)
                 break;
             //@ assert next_key_block: (size_t)(jb + 1) == jb + 1 && (size_t)(j0 + b.cols) == j0 + b.cols;

@@ -24,6 +24,9 @@ typedef struct fr_tiled_buffers {
 #ifdef __FRAMAC__
 #include "Tiling.acsl"
 #endif
+#if FR_REAL_MODEL
+#include "TiledRows.acsl"
+#endif
 #include "lemmas_count.h"
 
 /* Carves the buffers from fast memory; FR_ERR_FAST_MEMORY_TOO_SMALL if any
@@ -45,8 +48,9 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
  * rows - 1 of the head's queries q_in and rows j0 .. of its keys k_in and
  * values v_in (ghost parameters; rows is the Q tile's row count), and the
  * row's RowState moves from the keys it had seen before the block to those
- * it has seen after it (SeenKeys); the other rows, their states and the
- * tiles are left as they were, as a loop over the block's rows needs. */
+ * it has seen after it (SeenKeys) while the other rows' states and the
+ * tiles stay as they were: the loop over the block's rows moves on by one
+ * row (BlockRowsSeen from r to r + 1). */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires buffers: TiledBuffersValid(t, b, h.d);
@@ -57,19 +61,12 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
     FR_REAL(requires query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
     FR_REAL(requires key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
     FR_REAL(requires value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
-    FR_REAL(requires seen: SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0) >= 1 ==>
-              RowState(q_in + (i0 + r) * h.d, k_in, v_in, h.d, h.scale,
-                       SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0),
-                       t->m[r], t->l[r], RowOf(t->acc, h.d, r));)
+    FR_REAL(requires seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                         i0, rows, r, j0, j0 + cols, t->m, t->l, t->acc);)
     assigns t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
             t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
-    FR_REAL(ensures seen: SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols) >= 1 ==>
-              RowState(q_in + (i0 + r) * h.d, k_in, v_in, h.d, h.scale,
-                       SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols),
-                       t->m[r], t->l[r], RowOf(t->acc, h.d, r));)
-    FR_REAL(ensures other_rows: TileUnchangedBut{Pre, Post}(t->acc, b.rows, h.d, r);)
-    FR_REAL(ensures other_states: \forall integer c; 0 <= c < b.rows && c != r ==>
-              t->m[c] == \old(t->m[c]) && t->l[c] == \old(t->l[c]);)
+    FR_REAL(ensures seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                        i0, rows, r + 1, j0, j0 + cols, t->m, t->l, t->acc);)
     FR_REAL(ensures query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
     FR_REAL(ensures key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
     FR_REAL(ensures value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
@@ -83,17 +80,31 @@ void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
 
 /* One key block [j0, j0 + cols) against the rows [i0, i0 + rows) whose Q tile
  * and running state (m, l, acc) are in fast memory; K and V tiles loaded:
- * fr_tiled_key_row for each row. */
+ * fr_tiled_key_row for each row. In the functional pass every row of the
+ * block moves from the keys before j0 to those before j0 + cols. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires buffers: TiledBuffersValid(t, b, h.d);
     requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
     requires key_cols: cols <= b.cols;
+    FR_REAL(requires keys_in_head: j0 + cols <= h.kv_len;)
+    FR_REAL(requires query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
+    FR_REAL(requires key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
+    FR_REAL(requires value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
+    FR_REAL(requires seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                         i0, rows, 0, j0, j0 + cols, t->m, t->l, t->acc);)
     assigns t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
             t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+    FR_REAL(ensures seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                        i0, rows, rows, j0, j0 + cols, t->m, t->l, t->acc);)
+    FR_REAL(ensures query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
 */
 void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
-                        size_t i0, size_t rows, size_t j0, size_t cols);
+                        size_t i0, size_t rows, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+    ;
 
 /* Turns the running state into O rows (acc / l) and LSE (m + log l) in place;
  * rows without a visible key, or whose visible scores are all -inf (l = 0),

@@ -1,10 +1,10 @@
 /* The steps of the tiled algorithm for the rows of one query block: one
- * row against one key block, and the rows' final O and LSE. A file of its
- * own because it is in the functional pass (proofs/functional-files.txt),
- * where the first is proved to carry a row's RowState over the block's
- * keys and the second to produce the specification's output of every row;
- * the rest of src/tiled.c (the loops over rows and blocks, the transfer
- * counts) is not yet. */
+ * row against one key block, the loop over the block's rows for one key
+ * block, and the rows' final O and LSE. A file of its own because it is in
+ * the functional pass (proofs/functional-files.txt), where they are proved
+ * to carry each row's RowState over the block's keys and to produce the
+ * specification's output of every row; the rest of src/tiled.c (the loops
+ * over query and key blocks, the transfer counts) is not yet. */
 #include "tiled.h"
 #include "mask.h"
 #include "online_softmax.h"
@@ -20,8 +20,15 @@ void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     size_t visible = fr_visible_keys(h.causal, i0 + r, h.q_len, h.kv_len);
     size_t n = fr_visible_in_block(visible, j0, cols);
     //@ assert visible: visible == VisibleKeys(h.causal, i0 + r, h.q_len, h.kv_len);
-    if (n == 0)
+    /*@ ghost FR_REAL(/@ assert row_seen: RowSeen{Pre, Pre}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                h.kv_len, i0, r, j0, t->m, t->l, t->acc); @/ ;) */
+    if (n == 0) {
+        /*@ ghost FR_REAL(/@ assert unseen: SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0 + cols) ==
+                                            SeenKeys(h.causal, i0 + r, h.q_len, h.kv_len, j0); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert row_done: RowSeen{Pre, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                     h.kv_len, i0, r, j0 + cols, t->m, t->l, t->acc); @/ ;) */
         return;
+    }
     //@ ghost Row_Fits(r, b.rows, b.cols);
     //@ assert s_row: r * b.cols + b.cols <= b.rows * b.cols;
     //@ ghost Row_Fits(r, b.rows, h.d);
@@ -62,6 +69,35 @@ void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     /*@ ghost FR_REAL(/@ assert query_frame: TileUnchanged{Pre, Here}(t->q, b.rows, h.d); @/ ;) */
     /*@ ghost FR_REAL(/@ assert key_frame: TileUnchanged{Pre, Here}(t->k, b.cols, h.d); @/ ;) */
     /*@ ghost FR_REAL(/@ assert value_frame: TileUnchanged{Pre, Here}(t->v, b.cols, h.d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert other_rows: TileUnchangedBut{Pre, Here}(t->acc, b.rows, h.d, r); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert others_kept: RowsKeptBut{Pre, Here}(t->m, t->l, t->acc, h.d, rows, r); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert row_done: RowSeen{Pre, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal,
+                                                  h.q_len, h.kv_len, i0, r, j0 + cols,
+                                                  t->m, t->l, t->acc); @/ ;) */
+}
+
+void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
+                        size_t i0, size_t rows, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+{
+    /*@ loop invariant range: 0 <= r <= rows;
+        FR_REAL(loop invariant seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal,
+                                                   h.q_len, h.kv_len, i0, rows, r, j0, j0 + cols,
+                                                   t->m, t->l, t->acc);)
+        FR_REAL(loop invariant query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
+        FR_REAL(loop invariant key_tile: TileCopies(t->k, k_in, h.d, j0, cols);)
+        FR_REAL(loop invariant value_tile: TileCopies(t->v, v_in, h.d, j0, cols);)
+        loop assigns r, t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+                     t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+        loop variant rows - r; */
+    for (size_t r = 0; r < rows; r++)
+        fr_tiled_key_row(h, b, t, i0, r, j0, cols)
+#if FR_REAL_MODEL
+            /*@ ghost (q_in, k_in, v_in, rows) */
+#endif
+            ;
 }
 
 void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
