@@ -21,18 +21,22 @@ void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
                  size_t rows, size_t cols, size_t src_stride)
 {
     /*@ loop invariant range: 0 <= r <= rows;
+        FR_REAL(loop invariant copied: cols == src_stride ==> WordsLoaded(dst, src, r * cols);)
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
         //@ ghost Row_Fits(r, rows, cols);
         //@ ghost Mul_Mono(r, rows - 1, src_stride);
+        //@ assert row_index: (size_t)(r * cols) == r * cols && (size_t)(r * src_stride) == r * src_stride;
         double *dst_row = dst + r * cols;
         const float *src_row = src + r * src_stride;
         /*@ loop invariant range: 0 <= c <= cols;
+            FR_REAL(loop invariant copied: cols == src_stride ==> WordsLoaded(dst, src, r * cols + c);)
             loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
             dst_row[c] = (double)src_row[c];
+        //@ assert next_row: r * cols + cols == (r + 1) * cols;
     }
     fm->words_read += (uint64_t)rows * cols;
 }

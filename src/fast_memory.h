@@ -19,6 +19,7 @@ typedef struct fr_fast_memory {
 #ifdef __FRAMAC__
 #include "FastMemory.acsl"
 #endif
+#include "real_model.h"
 
 /* Hands out n words on top of the stack, or NULL (leaving fm unchanged) when
  * that would exceed the capacity: fast memory is never overrun. */
@@ -58,6 +59,7 @@ void fr_fast_release(fr_fast_memory *fm, size_t mark);
     requires src: rows == 0 || \valid_read(src + (0 .. (rows - 1) * src_stride + cols - 1));
     assigns fm->words_read, dst[0 .. rows * cols - 1];
     ensures counted: fm->words_read == (uint64_t)(\old(fm->words_read) + rows * cols);
+    FR_REAL(ensures copied: cols == src_stride ==> WordsLoaded(dst, src, rows * cols);)
 */
 void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
                  size_t rows, size_t cols, size_t src_stride);
