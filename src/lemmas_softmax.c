@@ -190,6 +190,10 @@
              InputWord(src + (first + c) * d, x) == Value(src, d, first + c, x); @/
   }
 
+  void Loaded_Copies(const double *tile, const float *src, size_t d, size_t first, size_t n)
+  {
+  }
+
   void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
                          double scale, size_t n, double a, double b)
   {

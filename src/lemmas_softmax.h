@@ -87,6 +87,15 @@
   void TileCopies_Row(const double *tile, const float *src, size_t d, size_t first,
                       size_t n, size_t c);
 
+  // A load of n whole rows of a head from row first copies them
+  // (WordsLoaded_Copies at the caller's tile: in the head's loop over key
+  // blocks the provers did not find that instance on their own).
+  /@ requires width: d >= 1;
+     requires loaded: WordsLoaded(tile, src + first * d, n * d);
+     assigns \nothing;
+     ensures copies: TileCopies(tile, src, d, first, n); @/
+  void Loaded_Copies(const double *tile, const float *src, size_t d, size_t first, size_t n);
+
   // Every term of a denominator is positive, so one over n >= 1 keys is:
   // in exact arithmetic O = acc / l never divides by 0.
   /@ requires run: n >= 1;

@@ -113,11 +113,8 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires buffers: TiledBuffersValid(t, b, h.d);
     requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
-    FR_REAL(requires seen: \forall integer c; 0 <= c < rows ==>
-              VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len) >= 1 ==>
-              RowState(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
-                       VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len),
-                       t->m[c], t->l[c], RowOf(t->acc, h.d, c));)
+    FR_REAL(requires seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                         i0, rows, 0, h.kv_len, h.kv_len, t->m, t->l, t->acc);)
     assigns t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
     FR_REAL(ensures output: \forall integer c; 0 <= c < rows ==>
               RowOutput{Pre, Post}(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
@@ -131,7 +128,10 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
 #endif
     ;
 
-/* One head: q [Nq, d], k and v [Nk, d], o [Nq, d], lse [Nq]. */
+/* One head: q [Nq, d], k and v [Nk, d], o [Nq, d], lse [Nq]. Its words
+ * moved are the closed forms of spec/TransferCount.acsl (the rte pass); in
+ * the functional pass every query block's rows reach fr_tiled_finalize
+ * having seen all the keys they see. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: \valid(fm);
@@ -146,12 +146,12 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
             t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
             o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
-    ensures read_count: \old(fm->words_read) +
+    FR_COUNT(ensures read_count: \old(fm->words_read) +
         TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
       fm->words_read == \old(fm->words_read) +
-        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols);
-    ensures write_count: \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d);
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols);)
+    FR_COUNT(ensures write_count: \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d);)
 */
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,

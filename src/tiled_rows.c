@@ -1,15 +1,19 @@
-/* The steps of the tiled algorithm for the rows of one query block: one
- * row against one key block, the loop over the block's rows for one key
- * block, and the rows' final O and LSE. A file of its own because it is in
- * the functional pass (proofs/functional-files.txt), where they are proved
- * to carry each row's RowState over the block's keys and to produce the
- * specification's output of every row; the rest of src/tiled.c (the loops
- * over query and key blocks, the transfer counts) is not yet. */
+/* The tiled algorithm for one head, from the rows of one query block up:
+ * one row against one key block, the loop over the block's rows for one
+ * key block, the rows' final O and LSE, and the head's loops over query
+ * and key blocks. A file of its own because it is in the functional pass
+ * (proofs/functional-files.txt), where they are proved to carry each row's
+ * RowState over the keys it sees and to produce the specification's output
+ * of every row in fast memory; src/tiled.c (the buffers, the loop over
+ * heads, the entry point) is not yet. The head's transfer-count clauses
+ * (FR_COUNT) are proved in the rte pass. */
 #include "tiled.h"
 #include "mask.h"
 #include "online_softmax.h"
 #include "lemmas_size.h"
 #include "lemmas_softmax.h"
+#include "lemmas_tiled.h"
+#include "lemmas_count.h"
 
 void fr_tiled_key_row(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                       size_t i0, size_t r, size_t j0, size_t cols)
@@ -107,6 +111,8 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
 #endif
 {
     (void)b;   /* its sizes appear only in the contract */
+    /*@ ghost FR_REAL(BlockRowsSeen_States(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                           i0, rows, t->m, t->l, t->acc);) */
     /*@ loop invariant range: 0 <= r <= rows;
         FR_REAL(loop invariant done: \forall integer c; 0 <= c < r ==>
                   RowOutput{Pre, Here}(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
@@ -160,5 +166,169 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
         /*@ ghost FR_REAL(/@ assert row_done:
                 RowOutput{Pre, Here}(q_in + (i0 + r) * h.d, k_in, v_in, h.d, h.scale, visible,
                                      RowOf(t->acc, h.d, r), t->m[r]); @/ ;) */
+    }
+}
+
+void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
+                   const fr_tiled_buffers *t,
+                   const float *q, const float *k, const float *v,
+                   double *o, double *lse)
+{
+    size_t d = h.d;
+    /* The count proof: query block u starts at row i0 == u * Br; the words
+     * read so far are the Q rows before i0 and the K and V rows of blocks
+     * 0 .. u-1 (TiledKeys). Each equation holds as long as the head's total
+     * fits in the 64-bit counter (beyond it the counter wraps). */
+    //@ ghost size_t u = 0;
+    /*@ loop invariant range: i0 < h.q_len;
+        loop invariant block: i0 == u * b.rows;
+        FR_COUNT(loop invariant read: \at(fm->words_read, Pre) +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(i0, d) +
+            2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d);)
+        FR_COUNT(loop invariant written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(i0, d) + i0;)
+        loop assigns i0, u, fm->words_read, fm->words_written,
+                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
+                     t->l[0 .. b.rows - 1], o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+        loop variant h.q_len - i0; */
+    for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
+        size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
+        /*@ ghost FR_COUNT(TiledKeys_Below(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);) */
+        //@ assert rows: rows == BlockRows(u, h.q_len, b.rows) && i0 + rows <= h.q_len;
+        /*@ ghost FR_COUNT(/@ assert keys_sum: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) +
+                             KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) ==
+                             TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        //@ ghost Slice_Fits(i0, rows, h.q_len, d);
+        //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
+        //@ ghost Mul_Mono(rows, b.rows, d);
+        //@ assert q_tile: rows * d <= b.rows * d;
+        /*@ ghost FR_COUNT(/@ assert q_words: Words(i0 + rows, d) <= Words(h.q_len, d) && Words(rows, d) == rows * d; @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert q_add: Words(i0 + rows, d) == Words(i0, d) + Words(rows, d); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert keys_before: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        /*@ ghost FR_COUNT(Key_Words(h.causal, u, 0, h.q_len, h.kv_len, b.rows, b.cols, d);) */
+        fr_load_f32(fm, t->q, q + i0 * d, rows, d, d);
+        /*@ ghost FR_REAL(Loaded_Copies(t->q, q, d, i0, rows);) */
+        /*@ ghost FR_COUNT(/@ assert q_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + 2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d); @/ ;) */
+        /* Masks are monotone in the row: the block's last row sees the most keys. */
+        size_t key_end = fr_visible_keys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+        //@ assert key_end: key_end == VisibleKeys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+        //@ ghost size_t jb = 0;
+        //@ ghost size_t loaded = 0;
+        size_t j0 = 0;   /* outside the loop: the count and output proofs read it after */
+        /*@ ghost FR_REAL(/@ assert none_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                   h.kv_len, i0, rows, 0, 0, 0, t->m, t->l, t->acc); @/ ;) */
+        /*@ loop invariant range: j0 < h.kv_len;
+            loop invariant key_block: j0 == jb * b.cols && loaded == j0;
+            FR_COUNT(loop invariant in_block: j0 <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);)
+            FR_COUNT(loop invariant read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d);)
+            FR_REAL(loop invariant seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                       h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc);)
+            FR_REAL(loop invariant query_tile: TileCopies(t->q, q, d, i0, rows);)
+            loop assigns j0, jb, loaded, fm->words_read,
+                         t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
+                         t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+                         t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+            loop variant key_end - j0; */
+        for (; j0 < key_end; j0 += b.cols) {
+            size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
+            /*@ ghost FR_COUNT(Ceil_Cover(jb, b.cols, key_end);) */
+            /*@ ghost FR_COUNT(/@ assert within: j0 + cols <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+            /*@ ghost FR_COUNT(/@ assert keys_total: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+            //@ assert cols_in: j0 + cols <= h.kv_len;
+            /*@ ghost FR_COUNT(Key_Words(h.causal, u, j0 + cols, h.q_len, h.kv_len, b.rows, b.cols, d);) */
+            /*@ ghost FR_COUNT(/@ assert key_add: Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d) == Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
+            /*@ ghost FR_COUNT(/@ assert col_words: Words(cols, d) == cols * d; @/ ;) */
+            //@ ghost Slice_Fits(j0, cols, h.kv_len, d);
+            //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
+            //@ ghost Mul_Mono(cols, b.cols, d);
+            //@ assert kv_tile: cols * d <= b.cols * d;
+            fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
+            /*@ ghost FR_COUNT(/@ assert k_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
+            fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
+            /*@ ghost FR_COUNT(/@ assert v_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d); @/ ;) */
+            //@ ghost loaded = j0 + cols;
+            /* The loads leave the Q tile and the rows' states as they were. */
+            /*@ ghost FR_REAL(Loaded_Copies(t->k, k, d, j0, cols);) */
+            /*@ ghost FR_REAL(Loaded_Copies(t->v, v, d, j0, cols);) */
+            /*@ ghost FR_REAL(/@ assert query_kept: TileUnchanged{LoopCurrent, Here}(t->q, b.rows, d); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert query_here: TileCopies(t->q, q, d, i0, rows); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert acc_kept: TileUnchanged{LoopCurrent, Here}(t->acc, b.rows, d); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert max_kept: TileUnchanged{LoopCurrent, Here}(t->m, b.rows, 1); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert sum_kept: TileUnchanged{LoopCurrent, Here}(t->l, b.rows, 1); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert states_kept: BlockStateKept{LoopCurrent, Here}(t->m, t->l, t->acc, d, rows); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert seen_kept: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                     h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert seen_here: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                     h.kv_len, i0, rows, 0, j0, j0 + cols, t->m, t->l, t->acc); @/ ;) */
+            fr_tiled_key_block(h, b, t, i0, rows, j0, cols)
+#if FR_REAL_MODEL
+                /*@ ghost (q, k, v) */
+#endif
+                ;
+            if (h.kv_len - j0 <= b.cols) {
+                //@ assert last_block: j0 + cols == h.kv_len;
+                /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
+                                                        h.q_len, h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
+                                                        t->m, t->l, t->acc); @/ ;) */
+                break;
+            }
+            //@ assert full_block: cols == b.cols;
+            /*@ ghost FR_REAL(/@ assert next_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
+                                                     h.q_len, h.kv_len, i0, rows, 0, j0 + b.cols, j0 + b.cols,
+                                                     t->m, t->l, t->acc); @/ ;) */
+            //@ assert next_key_block: (size_t)(jb + 1) == jb + 1 && (size_t)(j0 + b.cols) == j0 + b.cols;
+            //@ assert next_start: (jb + 1) * b.cols == j0 + b.cols;
+            //@ ghost jb = jb + 1;
+        }
+        /*@ ghost FR_COUNT(if (loaded == j0) Ceil_Reached(jb, b.cols, key_end);) */
+#if FR_REAL_MODEL
+        /* Left after the last block (break) or past the keys any row sees. */
+        /*@ ghost if (j0 >= key_end)
+              BlockRowsSeen_AllKeys(q, k, v, d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0,
+                                    t->m, t->l, t->acc); */
+#endif
+        /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                 h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
+                                                 t->m, t->l, t->acc); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert block_keys: loaded == KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert block_read: \at(fm->words_read, Pre) +
+                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols), d); @/ ;) */
+        fr_tiled_finalize(h, b, t, i0, rows)
+#if FR_REAL_MODEL
+            /*@ ghost (q, k, v) */
+#endif
+            ;
+        /*@ ghost FR_COUNT(/@ assert out_words: Words(i0 + rows, d) + i0 + rows <= Words(h.q_len, d) + h.q_len; @/ ;) */
+        fr_store_f64(fm, o + i0 * d, d, t->acc, rows, d);
+        /*@ ghost FR_COUNT(/@ assert o_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0; @/ ;) */
+        fr_store_f64(fm, lse + i0, 1, t->m, rows, 1);
+        /*@ ghost FR_COUNT(/@ assert lse_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0 + rows; @/ ;) */
+        //@ ghost Mul_Ge(u, b.rows);
+        //@ assert next: u <= i0 && (size_t)(u + 1) == u + 1 && (u + 1) * b.rows == i0 + b.rows;
+        if (h.q_len - i0 <= b.rows) {
+            /*@ ghost FR_COUNT(Last_Block(u + 1, h.q_len, b.rows);) */
+            /*@ ghost FR_COUNT(/@ assert all_rows: i0 + rows == h.q_len; @/ ;) */
+            break;
+        }
+        //@ assert next_i0: (size_t)(i0 + b.rows) == i0 + b.rows && rows == b.rows;
+        //@ ghost u = u + 1;
     }
 }

@@ -35,7 +35,7 @@ mutant tiled_no_alpha_rescale src/online_softmax.c \
   's/fr_row_scale(acc, d, alpha);/(void)alpha;/'
 mutant bottom_right_off_by_one src/mask.c \
   's/return i + 1 > shift ? i + 1 - shift : 0;/return i > shift ? i - shift : 0;/'
-mutant tiled_k_counted_twice src/tiled.c \
+mutant tiled_k_counted_twice src/tiled_rows.c \
   's/\(fr_load_f32(fm, t->k, k + j0 \* d, cols, d, d);\)/\1 \1/'
 mutant store_counts_stride src/fast_memory.c \
   's/fm->words_written += (uint64_t)rows \* cols;/fm->words_written += (uint64_t)rows * dst_stride;/'
