@@ -281,7 +281,7 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                 ;
             if (h.kv_len - j0 <= b.cols) {
                 //@ assert last_block: j0 + cols == h.kv_len;
-                /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
+                /*@ ghost FR_REAL(/@ assert last_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
                                                         h.q_len, h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
                                                         t->m, t->l, t->acc); @/ ;) */
                 break;
@@ -295,12 +295,12 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
             //@ ghost jb = jb + 1;
         }
         /*@ ghost FR_COUNT(if (loaded == j0) Ceil_Reached(jb, b.cols, key_end);) */
-#if FR_REAL_MODEL
-        /* Left after the last block (break) or past the keys any row sees. */
-        /*@ ghost if (j0 >= key_end)
+        /* Left after the last block (break: last_seen) or past the keys any
+         * row sees (the loop's test). */
+        /*@ ghost FR_REAL(if (j0 >= key_end)
               BlockRowsSeen_AllKeys(q, k, v, d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0,
-                                    t->m, t->l, t->acc); */
-#endif
+                                    t->m, t->l, t->acc);) */
+
         /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
                                                  h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
                                                  t->m, t->l, t->acc); @/ ;) */
