@@ -65,6 +65,7 @@ void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
                   const double *src, size_t rows, size_t cols)
 {
     /*@ loop invariant range: 0 <= r <= rows;
+        FR_REAL(loop invariant stored: cols == dst_stride ==> WordsStored(dst, src, r * cols);)
         loop assigns r, dst[0 .. (rows - 1) * dst_stride + cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
@@ -73,6 +74,7 @@ void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
         double *dst_row = dst + r * dst_stride;
         const double *src_row = src + r * cols;
         /*@ loop invariant range: 0 <= c <= cols;
+            FR_REAL(loop invariant stored: cols == dst_stride ==> WordsStored(dst, src, r * cols + c);)
             loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)

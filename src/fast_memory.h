@@ -77,14 +77,19 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
                  size_t rows, size_t cols, size_t src_stride);
 
 /* Stores the fast buffer src (rows*cols words) as a rows x cols tile of a
- * double tensor in slow memory (row stride dst_stride). Counts the words. */
+ * double tensor in slow memory (row stride dst_stride). Counts the words.
+ * Slow and fast memory are both doubles here, so the functional pass needs
+ * them apart to know the stored words are still the buffer's. */
 /*@ requires fm: \valid(fm);
     requires sizes: rows * cols <= SIZE_MAX && cols <= dst_stride;
     requires extent: rows == 0 || (rows - 1) * dst_stride + cols <= SIZE_MAX;
     requires src: \valid_read(src + (0 .. rows * cols - 1));
     requires dst: rows == 0 || \valid(dst + (0 .. (rows - 1) * dst_stride + cols - 1));
+    FR_REAL(requires apart: cols == dst_stride ==>
+              \separated(dst + (0 .. rows * cols - 1), src + (0 .. rows * cols - 1));)
     assigns fm->words_written, dst[0 .. (rows - 1) * dst_stride + cols - 1];
     ensures counted: fm->words_written == (uint64_t)(\old(fm->words_written) + rows * cols);
+    FR_REAL(ensures stored: cols == dst_stride ==> WordsStored(dst, src, rows * cols);)
 */
 void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
                   const double *src, size_t rows, size_t cols);

@@ -40,5 +40,34 @@
                     m[c], l[c], RowOf(acc, d, c)); @/
     }
   }
+
+  void HeadOutput_Store(const float *q, const float *k, const float *v, size_t d, double scale,
+                        fr_causal causal, size_t nq, size_t nk, size_t i0, size_t rows,
+                        const double *o, const double *lse, const double *acc, const double *m)
+  {
+    /@ assert rows_stored: RowsStored(o, acc, d, i0, rows); @/
+    /@ loop invariant range: 0 <= c <= rows;
+       loop invariant done: HeadOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0 + c, o, lse);
+       loop assigns c;
+       loop variant rows - c; @/
+    for (size_t c = 0; c < rows; c++) {
+      /@ assert block_row: BlockRowOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0, c, acc, m); @/
+      /@ assert in_block: RowOutput{Here, Here}(q + (i0 + c) * d, k, v, d, scale,
+                                                VisibleKeys(causal, i0 + c, nq, nk),
+                                                RowOf(acc, d, c), m[c]); @/
+      /@ assert row_values: \forall integer x; 0 <= x < d ==>
+           TileValue(o, d, i0 + c, x) == TileValue(acc, d, c, x); @/
+      /@ assert row_entries: \forall integer x; 0 <= x < d ==>
+           RowOf(o, d, i0 + c)[x] == TileValue(o, d, i0 + c, x) &&
+           RowOf(acc, d, c)[x] == TileValue(acc, d, c, x); @/
+      /@ assert row_words: \forall integer x; 0 <= x < d ==>
+           RowOf(o, d, i0 + c)[x] == RowOf(acc, d, c)[x]; @/
+      /@ assert in_head: RowOutput{Here, Here}(q + (i0 + c) * d, k, v, d, scale,
+                                               VisibleKeys(causal, i0 + c, nq, nk),
+                                               RowOf(o, d, i0 + c), m[c]); @/
+      /@ assert lse_row: lse[i0 + c] == m[c]; @/
+      /@ assert row: HeadRowOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0 + c, o, lse); @/
+    }
+  }
 */
 #endif

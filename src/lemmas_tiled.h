@@ -1,4 +1,4 @@
-/* Ghost lemma functions of the functional pass for the loop over key blocks
+/* Ghost lemma functions of the functional pass for fr_tiled_head's loops
  * (spec/TiledRows.acsl): facts about all the rows of a query block at once.
  * Each is a lemma whose instances, row by row, the provers could not find
  * from a logic lemma (the rows' facts before and after name different
@@ -33,6 +33,20 @@
   void BlockRowsSeen_States(const float *q, const float *k, const float *v, size_t d, double scale,
                             fr_causal causal, size_t nq, size_t nk, size_t i0, size_t rows,
                             const double *m, const double *l, const double *acc);
+
+  // Storing a finished query block's rows (O from acc, LSE from m) after
+  // the head's rows 0 .. i0 - 1 extends the head's output to its rows
+  // 0 .. i0 + rows - 1.
+  /@ requires sizes: d >= 1 && i0 + rows <= nq;
+     requires done: HeadOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0, o, lse);
+     requires block: BlockOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0, rows, acc, m);
+     requires o_stored: WordsStored(o + i0 * d, acc, rows * d);
+     requires lse_stored: WordsStored(lse + i0, m, rows);
+     assigns \nothing;
+     ensures done: HeadOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0 + rows, o, lse); @/
+  void HeadOutput_Store(const float *q, const float *k, const float *v, size_t d, double scale,
+                        fr_causal causal, size_t nq, size_t nk, size_t i0, size_t rows,
+                        const double *o, const double *lse, const double *acc, const double *m);
 */
 #endif
 

@@ -106,6 +106,41 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
 #endif
     ;
 
+/* The loop over key blocks of the query block [i0, i0 + rows), block u of
+ * the head, whose Q tile is loaded: each key block that a row of the
+ * block sees is loaded (K and V tiles) and run against the block's rows
+ * (fr_tiled_key_block). Its count clauses speak of the head's words read
+ * since the head's start, reads_at_start (ghost): block u's K and V words
+ * join them. In the functional pass every row of the block has then seen
+ * all the keys it sees. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: \valid(fm);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires k: \valid_read(k + (0 .. h.kv_len * h.d - 1));
+    requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    requires block: i0 == u * b.rows && rows == BlockRows(u, h.q_len, b.rows);
+    FR_COUNT(requires read: reads_at_start +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+      fm->words_read == reads_at_start + Words(i0 + rows, h.d) +
+        2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), h.d);)
+    FR_REAL(requires query_tile: TileCopies(t->q, q_in, h.d, i0, rows);)
+    assigns fm->words_read, t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
+            t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+            t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+    FR_COUNT(ensures read: reads_at_start +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+      fm->words_read == reads_at_start + Words(i0 + rows, h.d) +
+        2 * Words(TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols), h.d);)
+    FR_REAL(ensures all_seen: BlockRowsSeen{Here, Here}(q_in, k, v, h.d, h.scale, h.causal, h.q_len,
+                                                        h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
+                                                        t->m, t->l, t->acc);)
+*/
+void fr_tiled_key_blocks(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                         const float *k, const float *v, size_t i0, size_t rows)
+    /*@ ghost (const float *q_in, size_t u, uint64_t reads_at_start) */;
+
 /* Turns the running state into O rows (acc / l) and LSE (m + log l) in place;
  * rows without a visible key, or whose visible scores are all -inf (l = 0),
  * get O = 0 and LSE = -inf. */
@@ -116,10 +151,8 @@ void fr_tiled_key_block(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     FR_REAL(requires seen: BlockRowsSeen{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
                                          i0, rows, 0, h.kv_len, h.kv_len, t->m, t->l, t->acc);)
     assigns t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1];
-    FR_REAL(ensures output: \forall integer c; 0 <= c < rows ==>
-              RowOutput{Pre, Post}(q_in + (i0 + c) * h.d, k_in, v_in, h.d, h.scale,
-                                   VisibleKeys(h.causal, i0 + c, h.q_len, h.kv_len),
-                                   RowOf(t->acc, h.d, c), t->m[c]);)
+    FR_REAL(ensures output: BlockOutput{Pre, Post}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                   h.kv_len, i0, rows, t->acc, t->m);)
 */
 void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
                        size_t i0, size_t rows)
@@ -128,10 +161,41 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
 #endif
     ;
 
+/* Stores the block's finished rows to slow memory: row c of acc to row
+ * i0 + c of o, m[c] to lse[i0 + c]. In the functional pass the head's
+ * rows before i0 + rows then hold the specification's output, given
+ * that those before i0 did and the block's rows hold theirs. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: \valid(fm);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
+    requires o: \valid(o + (0 .. h.q_len * h.d - 1));
+    requires lse: \valid(lse + (0 .. h.q_len - 1));
+    FR_REAL(requires outputs_apart:
+              \separated(o + (0 .. h.q_len * h.d - 1), lse + (0 .. h.q_len - 1),
+                         t->acc + (0 .. b.rows * h.d - 1), t->m + (0 .. b.rows - 1));)
+    FR_REAL(requires done: HeadOutput{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                  h.kv_len, i0, o, lse);)
+    FR_REAL(requires block: BlockOutput{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                    h.kv_len, i0, rows, t->acc, t->m);)
+    assigns fm->words_written, o[i0 * h.d .. i0 * h.d + rows * h.d - 1], lse[i0 .. i0 + rows - 1];
+    ensures counted: \old(fm->words_written) + rows * h.d + rows <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + rows * h.d + rows;
+    FR_REAL(ensures done: HeadOutput{Here, Here}(q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len,
+                                                 h.kv_len, i0 + rows, o, lse);)
+*/
+void fr_tiled_store(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                    size_t i0, size_t rows, double *o, double *lse)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+    ;
+
 /* One head: q [Nq, d], k and v [Nk, d], o [Nq, d], lse [Nq]. Its words
  * moved are the closed forms of spec/TransferCount.acsl (the rte pass); in
- * the functional pass every query block's rows reach fr_tiled_finalize
- * having seen all the keys they see. */
+ * the functional pass every row of O and LSE is the specification's
+ * (HeadOutput), given that O and LSE lie apart from the fast buffers. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: \valid(fm);
@@ -141,11 +205,19 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
     requires o: \valid(o + (0 .. h.q_len * h.d - 1));
     requires lse: \valid(lse + (0 .. h.q_len - 1));
+    FR_REAL(requires outputs_apart:
+              \separated(o + (0 .. h.q_len * h.d - 1), lse + (0 .. h.q_len - 1),
+                         t->q + (0 .. b.rows * h.d - 1), t->k + (0 .. b.cols * h.d - 1),
+                         t->v + (0 .. b.cols * h.d - 1), t->s + (0 .. b.rows * b.cols - 1),
+                         t->acc + (0 .. b.rows * h.d - 1), t->m + (0 .. b.rows - 1),
+                         t->l + (0 .. b.rows - 1));)
     assigns fm->words_read, fm->words_written,
             t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
             t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
             o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
+    FR_REAL(ensures output: HeadOutput{Pre, Post}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                                  h.q_len, o, lse);)
     FR_COUNT(ensures read_count: \old(fm->words_read) +
         TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
       fm->words_read == \old(fm->words_read) +

@@ -1,11 +1,12 @@
 /* The tiled algorithm for one head, from the rows of one query block up:
  * one row against one key block, the loop over the block's rows for one
- * key block, the rows' final O and LSE, and the head's loops over query
- * and key blocks. A file of its own because it is in the functional pass
+ * key block, the loop over key blocks, the rows' final O and LSE, their
+ * store to slow memory, and the head's loop over query blocks. A file of
+ * its own because it is in the functional pass
  * (proofs/functional-files.txt), where they are proved to carry each row's
- * RowState over the keys it sees and to produce the specification's output
- * of every row in fast memory; src/tiled.c (the buffers, the loop over
- * heads, the entry point) is not yet. The head's transfer-count clauses
+ * RowState over the keys it sees and to leave the specification's output
+ * in every row of the head's O and LSE; src/tiled.c (the buffers, the loop
+ * over heads, the entry point) is not yet. The transfer-count clauses
  * (FR_COUNT) are proved in the rte pass. */
 #include "tiled.h"
 #include "mask.h"
@@ -169,6 +170,141 @@ void fr_tiled_finalize(fr_head h, fr_blocks b, const fr_tiled_buffers *t,
     }
 }
 
+void fr_tiled_key_blocks(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                         const float *k, const float *v, size_t i0, size_t rows)
+    /*@ ghost (const float *q_in, size_t u, uint64_t reads_at_start) */
+{
+    size_t d = h.d;
+    /*@ ghost FR_COUNT(TiledKeys_Below(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);) */
+    /*@ ghost FR_COUNT(/@ assert keys_sum: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) +
+                         KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) ==
+                         TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+    /* Masks are monotone in the row: the block's last row sees the most keys. */
+    size_t key_end = fr_visible_keys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+    //@ assert key_end: key_end == VisibleKeys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
+    //@ ghost size_t jb = 0;
+    //@ ghost size_t loaded = 0;
+    size_t j0 = 0;   /* outside the loop: the count and output proofs read it after */
+    /*@ ghost FR_REAL(/@ assert none_seen: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal, h.q_len,
+                                               h.kv_len, i0, rows, 0, 0, 0, t->m, t->l, t->acc); @/ ;) */
+    /*@ loop invariant range: j0 < h.kv_len;
+        loop invariant key_block: j0 == jb * b.cols && loaded == j0;
+        FR_COUNT(loop invariant in_block: j0 <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);)
+        FR_COUNT(loop invariant read: reads_at_start +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+          fm->words_read == reads_at_start + Words(i0 + rows, d) +
+            2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d);)
+        FR_REAL(loop invariant seen: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal, h.q_len,
+                                                   h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc);)
+        FR_REAL(loop invariant query_tile: TileCopies(t->q, q_in, d, i0, rows);)
+        loop assigns j0, jb, loaded, fm->words_read,
+                     t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
+                     t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
+                     t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
+        loop variant key_end - j0; */
+    for (; j0 < key_end; j0 += b.cols) {
+        size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
+        /*@ ghost FR_COUNT(Ceil_Cover(jb, b.cols, key_end);) */
+        /*@ ghost FR_COUNT(/@ assert within: j0 + cols <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert keys_total: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        //@ assert cols_in: j0 + cols <= h.kv_len;
+        /*@ ghost FR_COUNT(Key_Words(h.causal, u, j0 + cols, h.q_len, h.kv_len, b.rows, b.cols, d);) */
+        /*@ ghost FR_COUNT(/@ assert key_add: Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d) == Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert col_words: Words(cols, d) == cols * d; @/ ;) */
+        //@ ghost Slice_Fits(j0, cols, h.kv_len, d);
+        //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
+        //@ ghost Mul_Mono(cols, b.cols, d);
+        //@ assert kv_tile: cols * d <= b.cols * d;
+        fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
+        /*@ ghost FR_COUNT(/@ assert k_read: reads_at_start +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == reads_at_start + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
+        fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
+        /*@ ghost FR_COUNT(/@ assert v_read: reads_at_start +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+              fm->words_read == reads_at_start + Words(i0 + rows, d) +
+                2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d); @/ ;) */
+        //@ ghost loaded = j0 + cols;
+        /* The loads leave the Q tile and the rows' states as they were. */
+        /*@ ghost FR_REAL(Loaded_Copies(t->k, k, d, j0, cols);) */
+        /*@ ghost FR_REAL(Loaded_Copies(t->v, v, d, j0, cols);) */
+        /*@ ghost FR_REAL(/@ assert query_kept: TileUnchanged{LoopCurrent, Here}(t->q, b.rows, d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert query_here: TileCopies(t->q, q_in, d, i0, rows); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert acc_kept: TileUnchanged{LoopCurrent, Here}(t->acc, b.rows, d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert max_kept: TileUnchanged{LoopCurrent, Here}(t->m, b.rows, 1); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert sum_kept: TileUnchanged{LoopCurrent, Here}(t->l, b.rows, 1); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert states_kept: BlockStateKept{LoopCurrent, Here}(t->m, t->l, t->acc, d, rows); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert seen_kept: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal, h.q_len,
+                                                 h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert seen_here: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal, h.q_len,
+                                                 h.kv_len, i0, rows, 0, j0, j0 + cols, t->m, t->l, t->acc); @/ ;) */
+        fr_tiled_key_block(h, b, t, i0, rows, j0, cols)
+#if FR_REAL_MODEL
+            /*@ ghost (q_in, k, v) */
+#endif
+            ;
+        if (h.kv_len - j0 <= b.cols) {
+            //@ assert last_block: j0 + cols == h.kv_len;
+            /*@ ghost FR_REAL(/@ assert last_seen: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal,
+                                                    h.q_len, h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
+                                                    t->m, t->l, t->acc); @/ ;) */
+            break;
+        }
+        //@ assert full_block: cols == b.cols;
+        /*@ ghost FR_REAL(/@ assert next_seen: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal,
+                                                 h.q_len, h.kv_len, i0, rows, 0, j0 + b.cols, j0 + b.cols,
+                                                 t->m, t->l, t->acc); @/ ;) */
+        //@ assert next_key_block: (size_t)(jb + 1) == jb + 1 && (size_t)(j0 + b.cols) == j0 + b.cols;
+        //@ assert next_start: (jb + 1) * b.cols == j0 + b.cols;
+        //@ ghost jb = jb + 1;
+    }
+    /*@ ghost FR_COUNT(if (loaded == j0) Ceil_Reached(jb, b.cols, key_end);) */
+    /* Left after the last block (break: last_seen) or past the keys any
+     * row sees (the loop's test). */
+    /*@ ghost FR_REAL(if (j0 >= key_end)
+          BlockRowsSeen_AllKeys(q_in, k, v, d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0,
+                                t->m, t->l, t->acc);) */
+
+    /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q_in, k, v, d, h.scale, h.causal, h.q_len,
+                                             h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
+                                             t->m, t->l, t->acc); @/ ;) */
+    /*@ ghost FR_COUNT(/@ assert block_keys: loaded == KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+    /*@ ghost FR_COUNT(/@ assert block_read: reads_at_start +
+            TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+          fm->words_read == reads_at_start + Words(i0 + rows, d) +
+            2 * Words(TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols), d); @/ ;) */
+}
+
+void fr_tiled_store(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                    size_t i0, size_t rows, double *o, double *lse)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+{
+    (void)b;   /* its sizes appear only in the contract and the proof */
+    size_t d = h.d;
+    //@ ghost Slice_Fits(i0, rows, h.q_len, d);
+    //@ assert o_rows: i0 * d + rows * d <= h.q_len * d;
+    //@ ghost Mul_Mono(rows, b.rows, d);
+    //@ assert o_tile: rows * d <= b.rows * d;
+    fr_store_f64(fm, o + i0 * d, d, t->acc, rows, d);
+    fr_store_f64(fm, lse + i0, 1, t->m, rows, 1);
+    /* The block's rows are still in fast memory, the head's rows before i0
+     * where they were. */
+    /*@ ghost FR_REAL(/@ assert acc_kept: TileUnchanged{Pre, Here}(t->acc, b.rows, d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert m_kept: TileUnchanged{Pre, Here}(t->m, b.rows, 1); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert block: BlockOutput{Here, Here}(q_in, k_in, v_in, d, h.scale, h.causal,
+                                             h.q_len, h.kv_len, i0, rows, t->acc, t->m); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert o_kept: TileUnchanged{Pre, Here}(o, i0, d); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert lse_kept: TileUnchanged{Pre, Here}(lse, i0, 1); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert done: HeadOutput{Here, Here}(q_in, k_in, v_in, d, h.scale, h.causal,
+                                            h.q_len, h.kv_len, i0, o, lse); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert o_stored: WordsStored(o + i0 * d, t->acc, rows * d); @/ ;) */
+    /*@ ghost FR_REAL(HeadOutput_Store(q_in, k_in, v_in, d, h.scale, h.causal, h.q_len, h.kv_len,
+                                       i0, rows, o, lse, t->acc, t->m);) */
+}
+
 void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    const fr_tiled_buffers *t,
                    const float *q, const float *k, const float *v,
@@ -180,6 +316,7 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
      * 0 .. u-1 (TiledKeys). Each equation holds as long as the head's total
      * fits in the 64-bit counter (beyond it the counter wraps). */
     //@ ghost size_t u = 0;
+    //@ ghost uint64_t reads_at_start = fm->words_read;
     /*@ loop invariant range: i0 < h.q_len;
         loop invariant block: i0 == u * b.rows;
         FR_COUNT(loop invariant read: \at(fm->words_read, Pre) +
@@ -188,6 +325,8 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
             2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d);)
         FR_COUNT(loop invariant written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
           fm->words_written == \at(fm->words_written, Pre) + Words(i0, d) + i0;)
+        FR_REAL(loop invariant stored: HeadOutput{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                    h.kv_len, i0, o, lse);)
         loop assigns i0, u, fm->words_read, fm->words_written,
                      t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
                      t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
@@ -198,9 +337,6 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
         size_t rows = h.q_len - i0 < b.rows ? h.q_len - i0 : b.rows;
         /*@ ghost FR_COUNT(TiledKeys_Below(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);) */
         //@ assert rows: rows == BlockRows(u, h.q_len, b.rows) && i0 + rows <= h.q_len;
-        /*@ ghost FR_COUNT(/@ assert keys_sum: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) +
-                             KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) ==
-                             TiledKeys(h.causal, u + 1, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
         //@ ghost Slice_Fits(i0, rows, h.q_len, d);
         //@ assert q_rows: i0 * d + rows * d <= h.q_len * d;
         //@ ghost Mul_Mono(rows, b.rows, d);
@@ -211,100 +347,22 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
         /*@ ghost FR_COUNT(Key_Words(h.causal, u, 0, h.q_len, h.kv_len, b.rows, b.cols, d);) */
         fr_load_f32(fm, t->q, q + i0 * d, rows, d, d);
         /*@ ghost FR_REAL(Loaded_Copies(t->q, q, d, i0, rows);) */
+        /* O and LSE stay as they are until the store, one call at a time
+         * (across the three calls at once, the frame timed out). */
+        /*@ ghost FR_REAL(/@ assert o_after_q: TileUnchanged{LoopCurrent, Here}(o, h.q_len, d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert lse_after_q: TileUnchanged{LoopCurrent, Here}(lse, h.q_len, 1); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert stored_after_q: HeadOutput{Here, Here}(q, k, v, d, h.scale, h.causal,
+                                                      h.q_len, h.kv_len, i0, o, lse); @/ ;) */
+        /*@ ghost FR_REAL(query_loaded: ;) */
         /*@ ghost FR_COUNT(/@ assert q_read: \at(fm->words_read, Pre) +
                 TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
               fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + 2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols), d); @/ ;) */
-        /* Masks are monotone in the row: the block's last row sees the most keys. */
-        size_t key_end = fr_visible_keys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
-        //@ assert key_end: key_end == VisibleKeys(h.causal, i0 + rows - 1, h.q_len, h.kv_len);
-        //@ ghost size_t jb = 0;
-        //@ ghost size_t loaded = 0;
-        size_t j0 = 0;   /* outside the loop: the count and output proofs read it after */
-        /*@ ghost FR_REAL(/@ assert none_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
-                                                   h.kv_len, i0, rows, 0, 0, 0, t->m, t->l, t->acc); @/ ;) */
-        /*@ loop invariant range: j0 < h.kv_len;
-            loop invariant key_block: j0 == jb * b.cols && loaded == j0;
-            FR_COUNT(loop invariant in_block: j0 <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols);)
-            FR_COUNT(loop invariant read: \at(fm->words_read, Pre) +
-                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
-              fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
-                2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d);)
-            FR_REAL(loop invariant seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
-                                                       h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc);)
-            FR_REAL(loop invariant query_tile: TileCopies(t->q, q, d, i0, rows);)
-            loop assigns j0, jb, loaded, fm->words_read,
-                         t->k[0 .. b.cols * h.d - 1], t->v[0 .. b.cols * h.d - 1],
-                         t->s[0 .. b.rows * b.cols - 1], t->acc[0 .. b.rows * h.d - 1],
-                         t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1];
-            loop variant key_end - j0; */
-        for (; j0 < key_end; j0 += b.cols) {
-            size_t cols = h.kv_len - j0 < b.cols ? h.kv_len - j0 : b.cols;
-            /*@ ghost FR_COUNT(Ceil_Cover(jb, b.cols, key_end);) */
-            /*@ ghost FR_COUNT(/@ assert within: j0 + cols <= KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
-            /*@ ghost FR_COUNT(/@ assert keys_total: TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols <= TiledKeys(h.causal, CeilDiv(h.q_len, b.rows), h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
-            //@ assert cols_in: j0 + cols <= h.kv_len;
-            /*@ ghost FR_COUNT(Key_Words(h.causal, u, j0 + cols, h.q_len, h.kv_len, b.rows, b.cols, d);) */
-            /*@ ghost FR_COUNT(/@ assert key_add: Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d) == Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
-            /*@ ghost FR_COUNT(/@ assert col_words: Words(cols, d) == cols * d; @/ ;) */
-            //@ ghost Slice_Fits(j0, cols, h.kv_len, d);
-            //@ assert kv_rows: j0 * d + cols * d <= h.kv_len * d;
-            //@ ghost Mul_Mono(cols, b.cols, d);
-            //@ assert kv_tile: cols * d <= b.cols * d;
-            fr_load_f32(fm, t->k, k + j0 * d, cols, d, d);
-            /*@ ghost FR_COUNT(/@ assert k_read: \at(fm->words_read, Pre) +
-                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
-                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
-                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0, d) + Words(cols, d); @/ ;) */
-            fr_load_f32(fm, t->v, v + j0 * d, cols, d, d);
-            /*@ ghost FR_COUNT(/@ assert v_read: \at(fm->words_read, Pre) +
-                TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
-                  fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
-                    2 * Words(TiledKeys(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols) + j0 + cols, d); @/ ;) */
-            //@ ghost loaded = j0 + cols;
-            /* The loads leave the Q tile and the rows' states as they were. */
-            /*@ ghost FR_REAL(Loaded_Copies(t->k, k, d, j0, cols);) */
-            /*@ ghost FR_REAL(Loaded_Copies(t->v, v, d, j0, cols);) */
-            /*@ ghost FR_REAL(/@ assert query_kept: TileUnchanged{LoopCurrent, Here}(t->q, b.rows, d); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert query_here: TileCopies(t->q, q, d, i0, rows); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert acc_kept: TileUnchanged{LoopCurrent, Here}(t->acc, b.rows, d); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert max_kept: TileUnchanged{LoopCurrent, Here}(t->m, b.rows, 1); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert sum_kept: TileUnchanged{LoopCurrent, Here}(t->l, b.rows, 1); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert states_kept: BlockStateKept{LoopCurrent, Here}(t->m, t->l, t->acc, d, rows); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert seen_kept: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
-                                                     h.kv_len, i0, rows, 0, j0, j0, t->m, t->l, t->acc); @/ ;) */
-            /*@ ghost FR_REAL(/@ assert seen_here: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
-                                                     h.kv_len, i0, rows, 0, j0, j0 + cols, t->m, t->l, t->acc); @/ ;) */
-            fr_tiled_key_block(h, b, t, i0, rows, j0, cols)
-#if FR_REAL_MODEL
-                /*@ ghost (q, k, v) */
-#endif
-                ;
-            if (h.kv_len - j0 <= b.cols) {
-                //@ assert last_block: j0 + cols == h.kv_len;
-                /*@ ghost FR_REAL(/@ assert last_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
-                                                        h.q_len, h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
-                                                        t->m, t->l, t->acc); @/ ;) */
-                break;
-            }
-            //@ assert full_block: cols == b.cols;
-            /*@ ghost FR_REAL(/@ assert next_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal,
-                                                     h.q_len, h.kv_len, i0, rows, 0, j0 + b.cols, j0 + b.cols,
-                                                     t->m, t->l, t->acc); @/ ;) */
-            //@ assert next_key_block: (size_t)(jb + 1) == jb + 1 && (size_t)(j0 + b.cols) == j0 + b.cols;
-            //@ assert next_start: (jb + 1) * b.cols == j0 + b.cols;
-            //@ ghost jb = jb + 1;
-        }
-        /*@ ghost FR_COUNT(if (loaded == j0) Ceil_Reached(jb, b.cols, key_end);) */
-        /* Left after the last block (break: last_seen) or past the keys any
-         * row sees (the loop's test). */
-        /*@ ghost FR_REAL(if (j0 >= key_end)
-              BlockRowsSeen_AllKeys(q, k, v, d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0,
-                                    t->m, t->l, t->acc);) */
-
-        /*@ ghost FR_REAL(/@ assert all_seen: BlockRowsSeen{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
-                                                 h.kv_len, i0, rows, 0, h.kv_len, h.kv_len,
-                                                 t->m, t->l, t->acc); @/ ;) */
-        /*@ ghost FR_COUNT(/@ assert block_keys: loaded == KeysLoaded(h.causal, u, h.q_len, h.kv_len, b.rows, b.cols); @/ ;) */
+        fr_tiled_key_blocks(h, b, fm, t, k, v, i0, rows) /*@ ghost (q, u, reads_at_start) */;
+        /*@ ghost FR_REAL(/@ assert o_after_keys: TileUnchanged{query_loaded, Here}(o, h.q_len, d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert lse_after_keys: TileUnchanged{query_loaded, Here}(lse, h.q_len, 1); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert stored_after_keys: HeadOutput{Here, Here}(q, k, v, d, h.scale, h.causal,
+                                                         h.q_len, h.kv_len, i0, o, lse); @/ ;) */
+        /*@ ghost FR_REAL(keys_seen: ;) */
         /*@ ghost FR_COUNT(/@ assert block_read: \at(fm->words_read, Pre) +
                 TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
               fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) +
@@ -315,17 +373,24 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
 #endif
             ;
         /*@ ghost FR_COUNT(/@ assert out_words: Words(i0 + rows, d) + i0 + rows <= Words(h.q_len, d) + h.q_len; @/ ;) */
-        fr_store_f64(fm, o + i0 * d, d, t->acc, rows, d);
-        /*@ ghost FR_COUNT(/@ assert o_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
-              fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0; @/ ;) */
-        fr_store_f64(fm, lse + i0, 1, t->m, rows, 1);
-        /*@ ghost FR_COUNT(/@ assert lse_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+        /*@ ghost FR_REAL(/@ assert o_after_final: TileUnchanged{keys_seen, Here}(o, h.q_len, d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert lse_after_final: TileUnchanged{keys_seen, Here}(lse, h.q_len, 1); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert stored_after_final: HeadOutput{Here, Here}(q, k, v, d, h.scale, h.causal, h.q_len,
+                                                   h.kv_len, i0, o, lse); @/ ;) */
+        fr_tiled_store(h, b, fm, t, i0, rows, o, lse)
+#if FR_REAL_MODEL
+            /*@ ghost (q, k, v) */
+#endif
+            ;
+        /*@ ghost FR_COUNT(/@ assert out_written: \at(fm->words_written, Pre) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
               fm->words_written == \at(fm->words_written, Pre) + Words(i0 + rows, d) + i0 + rows; @/ ;) */
         //@ ghost Mul_Ge(u, b.rows);
         //@ assert next: u <= i0 && (size_t)(u + 1) == u + 1 && (u + 1) * b.rows == i0 + b.rows;
         if (h.q_len - i0 <= b.rows) {
             /*@ ghost FR_COUNT(Last_Block(u + 1, h.q_len, b.rows);) */
             /*@ ghost FR_COUNT(/@ assert all_rows: i0 + rows == h.q_len; @/ ;) */
+            /*@ ghost FR_REAL(/@ assert all_stored: HeadOutput{Here, Here}(q, k, v, d, h.scale, h.causal,
+                                                     h.q_len, h.kv_len, h.q_len, o, lse); @/ ;) */
             break;
         }
         //@ assert next_i0: (size_t)(i0 + b.rows) == i0 + b.rows && rows == b.rows;
