@@ -21,6 +21,7 @@ declare -A pass_opts=(
 declare -A pass_defines=([rte]="" [functional]="-DFLASHREF_REAL_MODEL" [laws]="")
 declare -A pass_prefix=([rte]=typed_ [functional]=typed_real_ [laws]=typed_real_)
 # Seconds each prover may spend on a goal (FLASHREF_WP_TIMEOUT overrides).
-# The functional pass's frames of the head's O and LSE across a call that
-# writes six fast buffers take 5 to 8 s on one core: 30 s leaves them room.
+# The functional pass's slowest goals (fr_tiled_head's assigns and the
+# frames of its O and LSE across calls that write the fast buffers) take
+# 5 to 17 s: 30 s leaves them room (proofs/README.md).
 declare -A pass_timeout=([rte]=10 [functional]=30 [laws]=10)

@@ -89,7 +89,7 @@
 
   // A load of n whole rows of a head from row first copies them
   // (WordsLoaded_Copies at the caller's tile, named by a call so that the
-  // head's large context holds the instance rather than a search for it).
+  // caller's large context holds the instance rather than a search for it).
   /@ requires width: d >= 1;
      requires loaded: WordsLoaded(tile, src + first * d, n * d);
      assigns \nothing;
