@@ -149,17 +149,31 @@ typedef struct fr_io_stats {
  *   where keys(t) = min(Nk, Bc*ceil(e_t/Bc)) and e_t is the number of keys
  *   visible to the last row of query block t (Nk without a causal mask):
  *   the tiled algorithm skips key blocks no row of the query block can see.
- * FR_ERR_SIZE_OVERFLOW when a count does not fit in 64 bits. */
+ * FR_ERR_SIZE_OVERFLOW when a count does not fit in 64 bits. The contracts
+ * (closed_form) state these as spec/TransferCount.acsl's StandardReads,
+ * StandardWrites, TiledReads and TiledWrites: the very counts
+ * fr_attention_standard and fr_attention_tiled ensure of a run. */
 /*@ requires problem: p == \null || \valid_read(p);
     requires out: out == \null || \valid(out);
     requires separated: p == \null || out == \null || \separated(p, out);
     assigns *out;
+    ensures closed_form: \result == FR_OK ==>
+      out->words_read == StandardReads(\old(p->q_len), \old(p->kv_len), \old(p->head_dim),
+                                       b.rows, \old(p->batch) * \old(p->q_heads)) &&
+      out->words_written == StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim),
+                                           \old(p->batch) * \old(p->q_heads));
 */
 fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out);
 /*@ requires problem: p == \null || \valid_read(p);
     requires out: out == \null || \valid(out);
     requires separated: p == \null || out == \null || \separated(p, out);
     assigns *out;
+    ensures closed_form: \result == FR_OK ==>
+      out->words_read == TiledReads(\old(p->causal), \old(p->q_len), \old(p->kv_len),
+                                    \old(p->head_dim), b.rows, b.cols,
+                                    \old(p->batch) * \old(p->q_heads)) &&
+      out->words_written == TiledWrites(\old(p->q_len), \old(p->head_dim),
+                                        \old(p->batch) * \old(p->q_heads));
 */
 fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out);
 
@@ -223,7 +237,9 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
 
 /* Standard attention: S = scale*Q K^T and P = softmax(S) are materialised in
  * slow memory (allocated here, Nq*Nk doubles each), then O = P V. It uses the
- * same blocks and fast memory as the tiled algorithm. */
+ * same blocks and fast memory as the tiled algorithm. With the default blocks
+ * it moves between 2 and 28 times B*Hq*((Nq + Nk)*d + Nq*Nk) words, the
+ * upper bound for M >= d^2 (growth): Theta(N*d + N^2) when Nq = Nk = N. */
 #ifndef FLASHREF_REAL_MODEL
 /*@ requires problem: p == \null || \valid_read(p);
     requires blocks: blocks == \null || \valid_read(blocks);
@@ -243,6 +259,18 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
       StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
       stats->io.words_written ==
       StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads));
+    ensures default_blocks: \result == FR_OK && stats != \null && blocks == \null ==>
+      stats->blocks.rows == DefaultRows(fast_words, \old(p->head_dim), \old(p->q_len)) &&
+      stats->blocks.cols == DefaultCols(fast_words, \old(p->head_dim), \old(p->kv_len));
+    ensures growth: \result == FR_OK && stats != \null && blocks == \null &&
+      StandardReads(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), stats->blocks.rows,
+                    \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX &&
+      StandardWrites(\old(p->q_len), \old(p->kv_len), \old(p->head_dim), \old(p->batch) * \old(p->q_heads)) <= UINT64_MAX ==>
+      2 * \old(p->batch) * \old(p->q_heads) * StandardGrowth(\old(p->q_len), \old(p->kv_len), \old(p->head_dim)) <=
+        stats->io.words_read + stats->io.words_written &&
+      (fast_words >= \old(p->head_dim) * \old(p->head_dim) ==>
+        stats->io.words_read + stats->io.words_written <=
+        28 * \old(p->batch) * \old(p->q_heads) * StandardGrowth(\old(p->q_len), \old(p->kv_len), \old(p->head_dim)));
 */
 #endif
 fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,

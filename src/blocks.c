@@ -2,6 +2,8 @@
 #include "flashref.h"
 #include "checked.h"
 #include "mask.h"
+#include "lemmas_count.h"
+#include "lemmas_size.h"
 
 size_t fr_min_fast_words(size_t head_dim)
 {
@@ -88,6 +90,7 @@ fr_status fr_blocks_default(size_t fast_words, size_t head_dim,
 /*@ requires total: \valid(total);
     assigns *total;
     ensures boolean: \result == 0 || \result == 1;
+    ensures added: \result == 1 ==> *total == \old(*total) + a * b;
 */
 static int add_product(uint64_t *total, uint64_t a, uint64_t b)
 {
@@ -100,6 +103,9 @@ static int add_product(uint64_t *total, uint64_t a, uint64_t b)
     requires out: \valid(out);
     requires separated: \separated(p, out);
     assigns out->words_read, out->words_written;
+    ensures scaled: \result == FR_OK ==>
+      out->words_read == read * (\old(p->batch) * \old(p->q_heads)) &&
+      out->words_written == written * (\old(p->batch) * \old(p->q_heads));
 */
 static fr_status scale_by_heads(const fr_problem *p, uint64_t read, uint64_t written,
                                 fr_io_count *out)
@@ -122,6 +128,9 @@ fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out)
     uint64_t nq = p->q_len, nk = p->kv_len, d = p->head_dim;
     uint64_t q_blocks = nq / b.rows + (nq % b.rows != 0);
     uint64_t kv_per_block = 0, read = 0, written = 0;
+    //@ ghost Ceil_Idiom(nq, b.rows);
+    //@ assert small: nq <= SizeBound && q_blocks <= nq;
+    //@ assert multiples: (uint64_t)(2 * q_blocks) == 2 * q_blocks && (uint64_t)(4 * nq) == 4 * nq && (uint64_t)(2 * nq) == 2 * nq;
     int ok = fr_mul_u64(nk, d, &kv_per_block) &&
              add_product(&read, nq, d) &&                   /* Q tiles */
              add_product(&read, 2 * q_blocks, kv_per_block) && /* K (phase 1), V (phase 3) */
@@ -131,7 +140,96 @@ fr_status fr_io_standard(const fr_problem *p, fr_blocks b, fr_io_count *out)
              fr_add_u64(written, nq, &written);             /* LSE */
     if (!ok)
         return FR_ERR_SIZE_OVERFLOW;
+    //@ ghost Standard_HeadCounts(nq, nk, d, b.rows, q_blocks);
+    //@ assert head_reads: read == StandardHeadReads(nq, nk, d, b.rows);
+    //@ assert head_writes: written == StandardHeadWrites(nq, nk, d);
+    /*@ assert all_heads:
+          StandardReads(nq, nk, d, b.rows, p->batch * p->q_heads) == read * (p->batch * p->q_heads) &&
+          StandardWrites(nq, nk, d, p->batch * p->q_heads) == written * (p->batch * p->q_heads); */
     return scale_by_heads(p, read, written, out);
+}
+
+/* The K rows (as many V rows) the query blocks of one head load together
+ * under a causal mask: TiledKeys. Query blocks in order see non-decreasing
+ * key counts; once a block's last row sees every key, so do all later
+ * blocks: those are counted at once, so the loop runs over at most
+ * ceil(Nk/Br) + 1 blocks plus the leading blocks that see nothing (skipped
+ * in one step too). 0 when the sum does not fit in 64 bits. */
+/*@ requires keys: \valid(keys);
+    requires sizes: 1 <= nq <= SizeBound && 1 <= nk <= SizeBound;
+    requires blocks: br >= 1 && bc >= 1;
+    assigns *keys;
+    ensures boolean: \result == 0 || \result == 1;
+    ensures counted: \result == 1 ==>
+      *keys == TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc);
+*/
+static int masked_keys_loaded(fr_causal causal, size_t nq, size_t nk,
+                              size_t br, size_t bc, uint64_t *keys)
+{
+    uint64_t sum = 0;
+    size_t i0 = 0;
+    //@ ghost size_t u = 0;
+    if (causal == FR_CAUSAL_BOTTOM_RIGHT && nq > nk) {
+        /* rows i < Nq - Nk see no key: whole blocks of them load nothing */
+        size_t blind = nq - nk;
+        i0 = blind / br * br;
+        //@ ghost u = blind / br;
+        //@ assert blind_blocks: i0 == u * br && u * br + nk <= nq;
+        //@ ghost TiledKeys_Blind(causal, u, nq, nk, br, bc);
+    }
+    /*@ loop invariant block_start: i0 == u * br && u <= i0 < nq;
+        loop invariant keys_before: sum == TiledKeys(causal, u, nq, nk, br, bc);
+        loop assigns i0, sum, u;
+        loop variant nq - i0; */
+    while (i0 < nq) {
+        size_t rows = nq - i0 < br ? nq - i0 : br;
+        //@ assert rows: rows == BlockRows(u, nq, br);
+        size_t visible = fr_visible_keys(causal, i0 + rows - 1, nq, nk);
+        //@ assert visible: visible == VisibleKeys(causal, u * br + BlockRows(u, nq, br) - 1, nq, nk);
+        if (visible == nk) {
+            size_t left = nq - i0;
+            uint64_t rest = left / br + (left % br != 0);
+            //@ ghost Ceil_Idiom(left, br);
+            //@ assert rest_value: rest == CeilDiv(left, br);
+            //@ assert rest_bounds: 1 <= rest <= left && u + rest <= nq;
+            //@ assert rest_reach: nq <= i0 + rest * br < nq + br;
+            //@ assert total_fits: (size_t)(u + rest) == u + rest;
+            //@ ghost size_t blocks_total = u + rest;
+            //@ assert distribute: (u + rest) * br == u * br + rest * br;
+            //@ assert blocks_total: blocks_total == u + rest && blocks_total * br == i0 + rest * br;
+            //@ ghost Last_Block(blocks_total, nq, br);
+            //@ ghost TiledKeys_Saturated(causal, u, nq, nk, br, bc);
+            if (!add_product(&sum, rest, nk))
+                return 0;
+            //@ assert all_keys: sum == TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc);
+            break;
+        }
+        size_t blocks = visible / bc + (visible % bc != 0);
+        //@ ghost if (visible >= 1) Ceil_Idiom(visible, bc);
+        //@ assert blocks: blocks == CeilDiv(visible, bc);
+        uint64_t loaded = 0;
+        if (!fr_mul_u64(blocks, bc, &loaded))
+            return 0;
+        if (loaded > nk)
+            loaded = nk;
+        //@ assert loaded: loaded == KeysLoaded(causal, u, nq, nk, br, bc);
+        if (!fr_add_u64(sum, loaded, &sum))
+            return 0;
+        //@ assert keys_upto: sum == TiledKeys(causal, u + 1, nq, nk, br, bc);
+        //@ assert next_start: (u + 1) * br == i0 + br;
+        if (nq - i0 <= br) {
+            //@ assert last_cast: (size_t)(u + 1) == u + 1;
+            //@ ghost Last_Block(u + 1, nq, br);
+            //@ assert all_keys: sum == TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc);
+            break;
+        }
+        //@ assert next_fits: i0 + br < nq && u + 1 <= i0 + br;
+        //@ assert next_cast: (size_t)(i0 + br) == i0 + br && (size_t)(u + 1) == u + 1;
+        i0 += br;
+        //@ ghost u++;
+    }
+    *keys = sum;
+    return 1;
 }
 
 fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out)
@@ -144,53 +242,37 @@ fr_status fr_io_tiled(const fr_problem *p, fr_blocks b, fr_io_count *out)
     uint64_t nq = p->q_len, d = p->head_dim;
     uint64_t keys_loaded = 0;   /* sum over query blocks of K (= V) rows loaded */
     uint64_t q_blocks = nq / b.rows + (nq % b.rows != 0);
+    //@ ghost Ceil_Idiom(nq, b.rows);
+    //@ assert q_blocks: q_blocks == CeilDiv(nq, b.rows);
     if (p->causal == FR_CAUSAL_NONE) {
         /* every query block loads all Nk keys */
         if (!fr_mul_u64(q_blocks, p->kv_len, &keys_loaded))
             return FR_ERR_SIZE_OVERFLOW;
-    } else {
-        /* Query blocks in order see non-decreasing key counts; once a block's
-         * last row sees every key, so do all later blocks: count those at
-         * once, so the loop runs over at most ceil(Nk/Br) + 1 blocks plus
-         * the leading blocks that see nothing (skipped in one step too). */
-        size_t i0 = 0;
-        if (p->causal == FR_CAUSAL_BOTTOM_RIGHT && p->q_len > p->kv_len) {
-            /* rows i < Nq - Nk see no key: whole blocks of them load nothing */
-            size_t blind = p->q_len - p->kv_len;
-            i0 = blind / b.rows * b.rows;
-        }
-        /*@ loop assigns i0, keys_loaded;
-            loop variant p->q_len - i0; */
-        while (i0 < p->q_len) {
-            size_t rows = p->q_len - i0 < b.rows ? p->q_len - i0 : b.rows;
-            size_t visible = fr_visible_keys(p->causal, i0 + rows - 1, p->q_len, p->kv_len);
-            if (visible == p->kv_len) {
-                uint64_t rest = (uint64_t)(p->q_len - i0) / b.rows +
-                                ((p->q_len - i0) % b.rows != 0);
-                if (!add_product(&keys_loaded, rest, p->kv_len))
-                    return FR_ERR_SIZE_OVERFLOW;
-                break;
-            }
-            size_t blocks = visible / b.cols + (visible % b.cols != 0);
-            uint64_t loaded = 0;
-            if (!fr_mul_u64(blocks, b.cols, &loaded))
-                return FR_ERR_SIZE_OVERFLOW;
-            if (loaded > p->kv_len)
-                loaded = p->kv_len;
-            if (!fr_add_u64(keys_loaded, loaded, &keys_loaded))
-                return FR_ERR_SIZE_OVERFLOW;
-            if (p->q_len - i0 <= b.rows)
-                break;
-            i0 += b.rows;
-        }
+        //@ ghost TiledKeys_Saturated(p->causal, 0, p->q_len, p->kv_len, b.rows, b.cols);
+    } else if (!masked_keys_loaded(p->causal, p->q_len, p->kv_len, b.rows, b.cols, &keys_loaded)) {
+        return FR_ERR_SIZE_OVERFLOW;
     }
+    /*@ assert keys_total: keys_loaded ==
+          TiledKeys(p->causal, CeilDiv(nq, b.rows), nq, p->kv_len, b.rows, b.cols); */
     uint64_t read = 0, written = 0;
+    //@ assert small: nq <= SizeBound && d <= SizeBound;
+    //@ assert double_d: (uint64_t)(2 * d) == 2 * d;
     int ok = add_product(&read, nq, d) &&
              add_product(&read, 2 * d, keys_loaded) &&
              add_product(&written, nq, d) &&
              fr_add_u64(written, nq, &written);
     if (!ok)
         return FR_ERR_SIZE_OVERFLOW;
+    //@ ghost Tiled_HeadCounts(p->causal, nq, p->kv_len, d, b.rows, b.cols);
+    /*@ assert head_reads:
+          read == TiledHeadReads(p->causal, nq, p->kv_len, d, b.rows, b.cols); */
+    //@ assert head_writes: written == TiledHeadWrites(nq, d);
+    //@ assert heads_fit: (size_t)(p->batch * p->q_heads) == p->batch * p->q_heads;
+    //@ ghost Tiled_AllHeads(p->causal, nq, p->kv_len, d, b.rows, b.cols, p->batch * p->q_heads);
+    /*@ assert all_heads:
+          TiledReads(p->causal, nq, p->kv_len, d, b.rows, b.cols, p->batch * p->q_heads) ==
+            read * (p->batch * p->q_heads) &&
+          TiledWrites(nq, d, p->batch * p->q_heads) == written * (p->batch * p->q_heads); */
     return scale_by_heads(p, read, written, out);
 }
 

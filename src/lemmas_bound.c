@@ -175,4 +175,55 @@
     /@ assert scaled: heads * (m * (TiledHeadReads(causal, nq, nk, d, br, bc) + TiledHeadWrites(nq, d))) <=
                       heads * TiledBoundTimesM(nq, nk, d, m); @/
   }
+
+  void Growth_StandardHead(size_t nq, size_t nk, size_t d, size_t br, size_t m)
+  {
+    size_t t = nq / br + (nq % br != 0);
+    Ceil_Idiom(nq, br);
+    /@ assert blocks: t == CeilDiv(nq, br) && 1 <= t && nq <= t * br < nq + br; @/
+    Standard_HeadCounts(nq, nk, d, br, t);
+    /@ assert kv: (2 * t) * (nk * d) == 2 * (t * (nk * d)); @/
+    /@ assert scores: (4 * nq) * nk == 4 * (nq * nk) && (2 * nq) * nk == 2 * (nq * nk); @/
+    /@ assert cost: StandardHeadReads(nq, nk, d, br) + StandardHeadWrites(nq, nk, d) ==
+                    2 * (nq * d) + nq + 6 * (nq * nk) + 2 * (t * (nk * d)); @/
+    /@ assert growth: StandardGrowth(nq, nk, d) == nq * d + nk * d + nq * nk; @/
+    /@ assert kv_once_words: Words(1, nk * d) <= Words(t, nk * d); @/
+    /@ assert kv_once: nk * d <= t * (nk * d); @/
+    /@ assert q_words: Words(1, nq) <= Words(d, nq); @/
+    /@ assert q_rows: nq <= nq * d; @/
+    if (br >= nq) {
+      /@ assert one_block: t == 1; @/
+      /@ assert one_pass: t * (nk * d) == nk * d; @/
+    } else {
+      /@ assert rows_large: (6 * d + 5) * br >= m; @/
+      /@ assert eleven_words: Words(6 * d + 5, br) <= Words(11 * d, br); @/
+      /@ assert eleven: m >= d * d ==> d * d <= d * (11 * br); @/
+      /@ assert above_words: m >= d * d ==> d >= 11 * br + 1 ==> Words(11 * br + 1, d) <= Words(d, d); @/
+      /@ assert above: m >= d * d ==> d >= 11 * br + 1 ==> d * (11 * br) + d <= d * d; @/
+      /@ assert narrow: m >= d * d ==> d <= 11 * br; @/
+      /@ assert before_last: (t - 1) * br < nq; @/
+      /@ assert t1_words: m >= d * d ==> Words(d, t - 1) <= Words(11 * br, t - 1); @/
+      /@ assert t1_rows: m >= d * d ==> (t - 1) * d <= 11 * ((t - 1) * br) <= 11 * nq; @/
+      /@ assert t_d: m >= d * d ==> t * d <= 11 * nq + d; @/
+      /@ assert kv_words: m >= d * d ==> Words(t * d, nk) <= Words(11 * nq + d, nk); @/
+      /@ assert kv_bound: m >= d * d ==> t * (nk * d) == (t * d) * nk && (t * d) * nk <= 11 * (nq * nk) + nk * d; @/
+    }
+    /@ assert kv_most: m >= d * d ==> t * (nk * d) <= 11 * (nq * nk) + nk * d; @/
+  }
+
+  void Growth_StandardDefault(size_t nq, size_t nk, size_t d, size_t m, size_t br,
+                              size_t heads)
+  {
+    Default_Rows_Large(m, d);
+    /@ assert rows: br >= 1 && (br >= nq || (6 * d + 5) * br >= m); @/
+    Growth_StandardHead(nq, nk, d, br, m);
+    /@ assert all_reads: StandardReads(nq, nk, d, br, heads) == heads * StandardHeadReads(nq, nk, d, br); @/
+    /@ assert all_writes: StandardWrites(nq, nk, d, heads) == heads * StandardHeadWrites(nq, nk, d); @/
+    /@ assert sum: StandardReads(nq, nk, d, br, heads) + StandardWrites(nq, nk, d, heads) ==
+                   heads * (StandardHeadReads(nq, nk, d, br) + StandardHeadWrites(nq, nk, d)); @/
+    /@ assert low_words: Words(2 * StandardGrowth(nq, nk, d), heads) <=
+                         Words(StandardHeadReads(nq, nk, d, br) + StandardHeadWrites(nq, nk, d), heads); @/
+    /@ assert high_words: m >= d * d ==> Words(StandardHeadReads(nq, nk, d, br) + StandardHeadWrites(nq, nk, d), heads) <=
+                          Words(28 * StandardGrowth(nq, nk, d), heads); @/
+  }
 */

@@ -52,6 +52,60 @@
                     Words(TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc), d); @/
   void Key_Words(fr_causal causal, size_t u, size_t extra, size_t nq, size_t nk,
                  size_t br, size_t bc, size_t d);
+
+  // The C idiom n / b + (n % b != 0) is CeilDiv(n, b), and that many
+  // blocks of b cover n, one fewer do not.
+  /@ requires sizes: n >= 1 && b >= 1;
+     assigns \nothing;
+     ensures idiom: n / b + (n % b != 0 ? 1 : 0) == CeilDiv(n, b);
+     ensures covers: n <= CeilDiv(n, b) * b < n + b;
+     ensures at_most: 1 <= CeilDiv(n, b) <= n; @/
+  void Ceil_Idiom(size_t n, size_t b);
+
+  // Under the bottom-right mask rows i < nq - nk see no key, so the u
+  // whole query blocks before row u * br <= nq - nk load none.
+  /@ requires blocks: br >= 1 && bc >= 1;
+     requires blind: causal == FR_CAUSAL_BOTTOM_RIGHT && u * br + nk <= nq;
+     assigns \nothing;
+     ensures none: TiledKeys(causal, u, nq, nk, br, bc) == 0; @/
+  void TiledKeys_Blind(fr_causal causal, size_t u, size_t nq, size_t nk,
+                       size_t br, size_t bc);
+
+  // Once the last row of query block u sees all nk keys, so does the last
+  // row of every later block (masks are monotone in the row), and each of
+  // those blocks loads all nk keys.
+  /@ requires blocks: br >= 1 && bc >= 1;
+     requires inside: u * br < nq;
+     requires saturated: VisibleKeys(causal, u * br + BlockRows(u, nq, br) - 1, nq, nk) == nk;
+     assigns \nothing;
+     ensures rest: TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc) ==
+                   TiledKeys(causal, u, nq, nk, br, bc) + (CeilDiv(nq, br) - u) * nk; @/
+  void TiledKeys_Saturated(fr_causal causal, size_t u, size_t nq, size_t nk,
+                           size_t br, size_t bc);
+
+  // The per-head closed forms, in the products the counting code of
+  // fr_io_standard and fr_io_tiled forms.
+  /@ requires blocks: t == CeilDiv(nq, br);
+     assigns \nothing;
+     ensures reads: StandardHeadReads(nq, nk, d, br) == nq * d + (2 * t) * (nk * d) + (4 * nq) * nk;
+     ensures writes: StandardHeadWrites(nq, nk, d) == (2 * nq) * nk + nq * d + nq; @/
+  void Standard_HeadCounts(size_t nq, size_t nk, size_t d, size_t br, size_t t);
+
+  /@ assigns \nothing;
+     ensures reads: TiledHeadReads(causal, nq, nk, d, br, bc) ==
+                    nq * d + (2 * d) * TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc);
+     ensures writes: TiledHeadWrites(nq, d) == nq * d + nq; @/
+  void Tiled_HeadCounts(fr_causal causal, size_t nq, size_t nk, size_t d,
+                        size_t br, size_t bc);
+
+  // All heads: the per-head counts times the number of heads.
+  /@ requires counted: TiledHeadReads(causal, nq, nk, d, br, bc) >= 0;
+     assigns \nothing;
+     ensures reads: TiledReads(causal, nq, nk, d, br, bc, heads) ==
+                    TiledHeadReads(causal, nq, nk, d, br, bc) * heads;
+     ensures writes: TiledWrites(nq, d, heads) == TiledHeadWrites(nq, d) * heads; @/
+  void Tiled_AllHeads(fr_causal causal, size_t nq, size_t nk, size_t d,
+                      size_t br, size_t bc, size_t heads);
 */
 
 #endif /* FLASHREF_LEMMAS_COUNT_H */

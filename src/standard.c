@@ -5,6 +5,7 @@
 #include "tile_ops.h"
 #include "lemmas_size.h"
 #include "lemmas_count.h"
+#include "lemmas_bound.h"
 
 void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const double *k_tile,
                             double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols)
@@ -457,6 +458,8 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
           \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
           \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
           \valid(lse + (0 .. batch * q_heads * h.q_len - 1)); */
+    //@ assert heads_fit: (size_t)(batch * q_heads) == batch * q_heads;
+    //@ ghost size_t all_heads = batch * q_heads;
     fr_call call;
     st = fr_call_begin(h.d, h.q_len, h.kv_len, fast_words, blocks, &call);
     if (st != FR_OK)
@@ -483,6 +486,17 @@ fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
           call.fm.words_read == StandardReads(h.q_len, h.kv_len, h.d, call.blocks.rows, batch * q_heads); */
     /*@ assert write_count: st == FR_OK && StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads) <= UINT64_MAX ==>
           call.fm.words_written == StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads); */
+    /* Theta((Nq + Nk) * d + Nq * Nk) for M >= d^2: default blocks only. */
+    //@ ghost size_t rows = call.blocks.rows;
+    //@ ghost if (st == FR_OK && blocks == NULL) Growth_StandardDefault(h.q_len, h.kv_len, h.d, fast_words, rows, all_heads);
+    /*@ assert growth: st == FR_OK && blocks == \null &&
+          StandardReads(h.q_len, h.kv_len, h.d, call.blocks.rows, batch * q_heads) <= UINT64_MAX &&
+          StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+          2 * batch * q_heads * StandardGrowth(h.q_len, h.kv_len, h.d) <=
+            call.fm.words_read + call.fm.words_written &&
+          (fast_words >= h.d * h.d ==>
+            call.fm.words_read + call.fm.words_written <=
+            28 * batch * q_heads * StandardGrowth(h.q_len, h.kv_len, h.d)); */
     fr_call_end(&call, stats);
     return st;
 }
