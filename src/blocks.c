@@ -218,8 +218,7 @@ static int masked_keys_loaded(fr_causal causal, size_t nq, size_t nk,
         //@ assert keys_upto: sum == TiledKeys(causal, u + 1, nq, nk, br, bc);
         //@ assert next_start: (u + 1) * br == i0 + br;
         if (nq - i0 <= br) {
-            //@ assert last_cast: (size_t)(u + 1) == u + 1;
-            //@ ghost Last_Block(u + 1, nq, br);
+            //@ ghost Last_Block_At(u, i0, nq, br);
             //@ assert all_keys: sum == TiledKeys(causal, CeilDiv(nq, br), nq, nk, br, bc);
             break;
         }

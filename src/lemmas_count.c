@@ -11,6 +11,16 @@
     /@ assert below: CeilDiv(nq, br) < x + 1; @/
   }
 
+  void Last_Block_At(size_t x, size_t i, size_t nq, size_t br)
+  {
+    Mul_Ge(x, br);
+    /@ assert index: x <= x * br < nq; @/
+    /@ assert fits: (size_t)(x + 1) == x + 1; @/
+    size_t count = x + 1;
+    /@ assert reach: count * br == i + br && nq <= count * br < nq + br; @/
+    Last_Block(count, nq, br);
+  }
+
   void TiledKeys_Below(fr_causal causal, size_t u, size_t nq, size_t nk,
                        size_t br, size_t bc)
   {
@@ -28,12 +38,7 @@
       i += br;
       x++;
     }
-    Mul_Ge(x, br);
-    /@ assert index: x <= x * br < nq; @/
-    /@ assert fits: (size_t)(x + 1) == x + 1; @/
-    size_t count = x + 1;
-    /@ assert reach: count * br == i + br && nq <= count * br < nq + br; @/
-    Last_Block(count, nq, br);
+    Last_Block_At(x, i, nq, br);
   }
 
   void Ceil_Cover(size_t jb, size_t bc, size_t e)
@@ -109,12 +114,7 @@
       i += br;
       x++;
     }
-    Mul_Ge(x, br);
-    /@ assert index: x <= x * br < nq; @/
-    /@ assert fits: (size_t)(x + 1) == x + 1; @/
-    size_t count = x + 1;
-    /@ assert reach: count * br == i + br && nq <= count * br < nq + br; @/
-    Last_Block(count, nq, br);
+    Last_Block_At(x, i, nq, br);
   }
 
   void Standard_HeadCounts(size_t nq, size_t nk, size_t d, size_t br, size_t t)

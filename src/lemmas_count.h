@@ -27,6 +27,15 @@
      ensures count: CeilDiv(nq, br) == x; @/
   void Last_Block(size_t x, size_t nq, size_t br);
 
+  // The block x that starts at row i == x * br < nq and reaches row nq is
+  // the last: there are x + 1 blocks.
+  /@ requires blocks: br >= 1;
+     requires start: i == x * br && i < nq;
+     requires reaches: nq - i <= br;
+     assigns \nothing;
+     ensures count: CeilDiv(nq, br) == x + 1; @/
+  void Last_Block_At(size_t x, size_t i, size_t nq, size_t br);
+
   // The key blocks a row seeing e keys loads: jb whole blocks cover fewer
   // than e keys, so ceil(e / bc) blocks reach past jb + 1 of them ...
   /@ requires block: bc >= 1;
