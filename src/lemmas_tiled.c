@@ -69,5 +69,11 @@
       /@ assert row: HeadRowOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, i0 + c, o, lse); @/
     }
   }
+
+  void HeadsOutput_Next(const float *q, const float *k, const float *v, size_t d, double scale,
+                        fr_causal causal, size_t nq, size_t nk, size_t q_heads, size_t kv_heads,
+                        size_t n, const double *o, const double *lse)
+  {
+  }
 */
 #endif

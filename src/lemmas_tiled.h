@@ -47,6 +47,16 @@
   void HeadOutput_Store(const float *q, const float *k, const float *v, size_t d, double scale,
                         fr_causal causal, size_t nq, size_t nk, size_t i0, size_t rows,
                         const double *o, const double *lse, const double *acc, const double *m);
+
+  // Query heads 0 .. n - 1 hold their output and so does head n (its
+  // slices of the tensors as fr_tiled_heads takes them): heads 0 .. n do.
+  /@ requires done: HeadsOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, q_heads, kv_heads, n, o, lse);
+     requires head: QueryHeadOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, q_heads, kv_heads, n, o, lse);
+     assigns \nothing;
+     ensures done: HeadsOutput{Here, Here}(q, k, v, d, scale, causal, nq, nk, q_heads, kv_heads, n + 1, o, lse); @/
+  void HeadsOutput_Next(const float *q, const float *k, const float *v, size_t d, double scale,
+                        fr_causal causal, size_t nq, size_t nk, size_t q_heads, size_t kv_heads,
+                        size_t n, const double *o, const double *lse);
 */
 #endif
 

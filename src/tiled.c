@@ -24,59 +24,6 @@ fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
     return FR_OK;
 }
 
-void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
-                    size_t batch, size_t q_heads, size_t kv_heads,
-                    const float *q, const float *k, const float *v,
-                    double *o, double *lse)
-{
-    //@ ghost Group_Head(0, q_heads, kv_heads);
-    size_t group = q_heads / kv_heads;
-    size_t heads = batch * q_heads;
-    //@ ghost size_t kv_total = batch * kv_heads;
-    size_t q_words = h.q_len * h.d;
-    size_t kv_words = h.kv_len * h.d;
-    //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
-    //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
-    /* The count proof: each head moves the same words. */
-    //@ ghost TiledKeys_Below(h.causal, 0, h.q_len, h.kv_len, b.rows, b.cols);
-    //@ assert per_head: TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) >= 0 && TiledHeadWrites(h.q_len, h.d) >= 0;
-    /*@ loop invariant range: 0 <= head <= heads;
-        loop invariant read: \at(fm->words_read, Pre) + Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= UINT64_MAX ==>
-          fm->words_read == \at(fm->words_read, Pre) + Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols));
-        loop invariant written: \at(fm->words_written, Pre) + Words(heads, TiledHeadWrites(h.q_len, h.d)) <= UINT64_MAX ==>
-          fm->words_written == \at(fm->words_written, Pre) + Words(head, TiledHeadWrites(h.q_len, h.d));
-        loop assigns head, fm->words_read, fm->words_written,
-                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
-                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
-                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
-                     t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
-                     lse[0 .. batch * q_heads * h.q_len - 1];
-        loop variant heads - head; */
-    for (size_t head = 0; head < heads; head++) {
-        /* (batch bi, query head hq) in order; hq reads kv head hq / group of bi */
-        size_t bi = head / q_heads;
-        size_t hq = head % q_heads;
-        //@ ghost Div_Below(head, q_heads, batch);
-        //@ ghost Group_Head(hq, q_heads, kv_heads);
-        size_t hk = hq / group;
-        //@ ghost Row_Fits(bi, batch, kv_heads);
-        //@ assert kv_index: bi * kv_heads + hk + 1 <= kv_total;
-        size_t kv_head = bi * kv_heads + hk;
-        //@ ghost Row_Fits(head, heads, q_words);
-        //@ ghost Row_Fits(head, heads, h.q_len);
-        //@ ghost Row_Fits(kv_head, kv_total, kv_words);
-        //@ assert q_slice: head * q_words + q_words <= batch * q_heads * h.q_len * h.d;
-        //@ assert lse_slice: head * h.q_len + h.q_len <= batch * q_heads * h.q_len;
-        //@ assert kv_slice: kv_head * kv_words + kv_words <= batch * kv_heads * h.kv_len * h.d;
-        /*@ assert heads_before: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) &&
-                                 Words(head + 1, TiledHeadWrites(h.q_len, h.d)) <= Words(heads, TiledHeadWrites(h.q_len, h.d)); */
-        /*@ assert next_head: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) == Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) + TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) &&
-                              Words(head + 1, TiledHeadWrites(h.q_len, h.d)) == Words(head, TiledHeadWrites(h.q_len, h.d)) + TiledHeadWrites(h.q_len, h.d); */
-        fr_tiled_head(h, b, fm, t, q + head * q_words, k + kv_head * kv_words,
-                      v + kv_head * kv_words, o + head * q_words, lse + head * h.q_len);
-    }
-}
-
 fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
                              const fr_blocks *blocks,
                              const float *q, const float *k, const float *v,

@@ -26,6 +26,7 @@ typedef struct fr_tiled_buffers {
 #endif
 #if FR_REAL_MODEL
 #include "TiledRows.acsl"
+#include "Heads.acsl"
 #endif
 #include "lemmas_count.h"
 
@@ -231,7 +232,11 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                    double *o, double *lse);
 
 /* Every (batch, query head) pair in order: head hq of batch bi reads kv head
- * hq / (Hq / Hkv). Tensors as in include/flashref.h. */
+ * hq / (Hq / Hkv). Tensors as in include/flashref.h.
+ * P2 over the whole tensor (functional pass, ensures output): every query
+ * head's O and LSE are the specification's (HeadsOutput, spec/Heads.acsl),
+ * for any batch, any Hq that Hkv divides, and every shape fr_tiled_head
+ * takes, given O and LSE apart from each other and from the fast buffers. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: \valid(fm);
@@ -246,17 +251,26 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
     requires o: \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1));
     requires lse: \valid(lse + (0 .. batch * q_heads * h.q_len - 1));
+    FR_REAL(requires outputs_apart:
+              \separated(o + (0 .. batch * q_heads * h.q_len * h.d - 1),
+                         lse + (0 .. batch * q_heads * h.q_len - 1),
+                         t->q + (0 .. b.rows * h.d - 1), t->k + (0 .. b.cols * h.d - 1),
+                         t->v + (0 .. b.cols * h.d - 1), t->s + (0 .. b.rows * b.cols - 1),
+                         t->acc + (0 .. b.rows * h.d - 1), t->m + (0 .. b.rows - 1),
+                         t->l + (0 .. b.rows - 1));)
     assigns fm->words_read, fm->words_written,
             t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
             t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
             o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
-    ensures read_count: \old(fm->words_read) +
+    FR_REAL(ensures output: HeadsOutput{Pre, Post}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                                   q_heads, kv_heads, batch * q_heads, o, lse);)
+    FR_COUNT(ensures read_count: \old(fm->words_read) +
         TiledReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols, batch * q_heads) <= UINT64_MAX ==>
       fm->words_read == \old(fm->words_read) +
-        TiledReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols, batch * q_heads);
-    ensures write_count: \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads);
+        TiledReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols, batch * q_heads);)
+    FR_COUNT(ensures write_count: \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + TiledWrites(h.q_len, h.d, batch * q_heads);)
 */
 void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
                     size_t batch, size_t q_heads, size_t kv_heads,

@@ -397,3 +397,154 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
         //@ ghost u = u + 1;
     }
 }
+
+/* One head of fr_tiled_heads: query head number head, whose Q and O rows
+ * start at word q_at, its LSE at lse_at, and its kv head's K and V rows at
+ * kv_at. A function of its own so that the proof that the heads before it
+ * are kept has a context without the loop's invariants. */
+/*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
+    requires blocks: BlocksFit(b, h.d, SIZE_MAX);
+    requires fast_memory: \valid(fm);
+    requires buffers: TiledBuffersValid(t, b, h.d);
+    requires q: \valid_read(q + q_at + (0 .. h.q_len * h.d - 1));
+    requires k: \valid_read(k + kv_at + (0 .. h.kv_len * h.d - 1));
+    requires v: \valid_read(v + kv_at + (0 .. h.kv_len * h.d - 1));
+    requires o: \valid(o + q_at + (0 .. h.q_len * h.d - 1));
+    requires lse: \valid(lse + lse_at + (0 .. h.q_len - 1));
+    FR_REAL(requires outputs_apart: OutputsApart(o, q_at + h.q_len * h.d, lse, lse_at + h.q_len, t, b, h.d);)
+    FR_REAL(requires slices: q_at == head * (h.q_len * h.d) && lse_at == head * h.q_len;)
+    assigns fm->words_read, fm->words_written,
+            t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+            t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+            t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1], t->l[0 .. b.rows - 1],
+            o[q_at .. q_at + h.q_len * h.d - 1], lse[lse_at .. lse_at + h.q_len - 1];
+    FR_REAL(ensures output: HeadOutput{Pre, Post}(q + q_at, k + kv_at, v + kv_at, h.d, h.scale, h.causal,
+                                                  h.q_len, h.kv_len, h.q_len, o + q_at, lse + lse_at);)
+    FR_REAL(ensures heads_before: \forall integer g; 0 <= g < head ==>
+              TileUnchanged{Pre, Post}(RowOf(o, h.q_len * h.d, g), h.q_len, h.d) &&
+              TileUnchanged{Pre, Post}(RowOf(lse, h.q_len, g), h.q_len, 1);)
+    FR_COUNT(ensures read_count: \old(fm->words_read) +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) +
+        TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols);)
+    FR_COUNT(ensures write_count: \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + TiledHeadWrites(h.q_len, h.d);)
+*/
+static void fr_tiled_head_at(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                             const float *q, const float *k, const float *v, double *o, double *lse,
+                             size_t q_at, size_t kv_at, size_t lse_at, size_t head)
+{
+    (void)head;   /* its value appears only in the annotations */
+    /* Each word before the slices lies apart from every range the call
+     * writes: stated word by word, so that the frame after the call is
+     * immediate (left to the provers, it took 44 s). */
+    /*@ ghost FR_REAL(/@ assert o_apart_slices: \forall integer e; 0 <= e < q_at ==>
+                 \separated(o + e, lse + lse_at + (0 .. h.q_len - 1)) &&
+                 \separated(o + e, o + q_at + (0 .. h.q_len * h.d - 1)); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert o_apart_buffers: \forall integer e; 0 <= e < q_at ==>
+                 \separated(o + e, t->q + (0 .. b.rows * h.d - 1)) &&
+                 \separated(o + e, t->k + (0 .. b.cols * h.d - 1)) &&
+                 \separated(o + e, t->v + (0 .. b.cols * h.d - 1)) &&
+                 \separated(o + e, t->s + (0 .. b.rows * b.cols - 1)) &&
+                 \separated(o + e, t->acc + (0 .. b.rows * h.d - 1)) &&
+                 \separated(o + e, t->m + (0 .. b.rows - 1)) &&
+                 \separated(o + e, t->l + (0 .. b.rows - 1)); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert lse_apart_slices: \forall integer e; 0 <= e < lse_at ==>
+                 \separated(lse + e, lse + lse_at + (0 .. h.q_len - 1)) &&
+                 \separated(lse + e, o + q_at + (0 .. h.q_len * h.d - 1)); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert lse_apart_buffers: \forall integer e; 0 <= e < lse_at ==>
+                 \separated(lse + e, t->q + (0 .. b.rows * h.d - 1)) &&
+                 \separated(lse + e, t->k + (0 .. b.cols * h.d - 1)) &&
+                 \separated(lse + e, t->v + (0 .. b.cols * h.d - 1)) &&
+                 \separated(lse + e, t->s + (0 .. b.rows * b.cols - 1)) &&
+                 \separated(lse + e, t->acc + (0 .. b.rows * h.d - 1)) &&
+                 \separated(lse + e, t->m + (0 .. b.rows - 1)) &&
+                 \separated(lse + e, t->l + (0 .. b.rows - 1)); @/ ;) */
+    fr_tiled_head(h, b, fm, t, q + q_at, k + kv_at, v + kv_at, o + q_at, lse + lse_at);
+    /* So the words of heads 0 .. head - 1 are kept, hence their rows
+     * (TileUnchanged_Row), restated as the tiles HeadOutput_Frame takes: as
+     * an implication per head, since no goal term is a RowUnchanged that
+     * would instantiate the quantified rows. */
+    /*@ ghost FR_REAL(/@ assert words_before: TileUnchanged{Pre, Here}(o, head, h.q_len * h.d) &&
+                                              TileUnchanged{Pre, Here}(lse, head, h.q_len); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert rows_before: \forall integer g; 0 <= g < head ==>
+                                RowUnchanged{Pre, Here}(o, h.q_len * h.d, g) &&
+                                RowUnchanged{Pre, Here}(lse, h.q_len, g); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert rows_as_tiles: \forall integer g; 0 <= g < head ==>
+                                (RowUnchanged{Pre, Here}(o, h.q_len * h.d, g) ==>
+                                 TileUnchanged{Pre, Here}(RowOf(o, h.q_len * h.d, g), h.q_len, h.d)) &&
+                                (RowUnchanged{Pre, Here}(lse, h.q_len, g) ==>
+                                 TileUnchanged{Pre, Here}(RowOf(lse, h.q_len, g), h.q_len, 1)); @/ ;) */
+}
+
+void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_buffers *t,
+                    size_t batch, size_t q_heads, size_t kv_heads,
+                    const float *q, const float *k, const float *v,
+                    double *o, double *lse)
+{
+    //@ ghost Group_Head(0, q_heads, kv_heads);
+    size_t group = q_heads / kv_heads;
+    size_t heads = batch * q_heads;
+    //@ ghost size_t kv_total = batch * kv_heads;
+    size_t q_words = h.q_len * h.d;
+    size_t kv_words = h.kv_len * h.d;
+    //@ assert values: heads == batch * q_heads && kv_total == batch * kv_heads;
+    //@ assert words: q_words == h.q_len * h.d && kv_words == h.kv_len * h.d;
+    /* The count proof: each head moves the same words. */
+    /*@ ghost FR_COUNT(TiledKeys_Below(h.causal, 0, h.q_len, h.kv_len, b.rows, b.cols);) */
+    /*@ ghost FR_COUNT(/@ assert per_head: TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) >= 0 && TiledHeadWrites(h.q_len, h.d) >= 0; @/ ;) */
+    /*@ loop invariant range: 0 <= head <= heads;
+        FR_COUNT(loop invariant read: \at(fm->words_read, Pre) + Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= UINT64_MAX ==>
+          fm->words_read == \at(fm->words_read, Pre) + Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols));)
+        FR_COUNT(loop invariant written: \at(fm->words_written, Pre) + Words(heads, TiledHeadWrites(h.q_len, h.d)) <= UINT64_MAX ==>
+          fm->words_written == \at(fm->words_written, Pre) + Words(head, TiledHeadWrites(h.q_len, h.d));)
+        FR_REAL(loop invariant output: HeadsOutput{Pre, Here}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                                            q_heads, kv_heads, head, o, lse);)
+        loop assigns head, fm->words_read, fm->words_written,
+                     t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
+                     t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
+                     t->acc[0 .. b.rows * h.d - 1], t->m[0 .. b.rows - 1],
+                     t->l[0 .. b.rows - 1], o[0 .. batch * q_heads * h.q_len * h.d - 1],
+                     lse[0 .. batch * q_heads * h.q_len - 1];
+        loop variant heads - head; */
+    for (size_t head = 0; head < heads; head++) {
+        /* (batch bi, query head hq) in order; hq reads kv head hq / group of bi */
+        size_t bi = head / q_heads;
+        size_t hq = head % q_heads;
+        //@ ghost Div_Below(head, q_heads, batch);
+        //@ ghost Group_Head(hq, q_heads, kv_heads);
+        size_t hk = hq / group;
+        //@ ghost Row_Fits(bi, batch, kv_heads);
+        //@ assert kv_index: bi * kv_heads + hk + 1 <= kv_total;
+        size_t kv_head = bi * kv_heads + hk;
+        //@ ghost Row_Fits(head, heads, q_words);
+        //@ ghost Row_Fits(head, heads, h.q_len);
+        //@ ghost Row_Fits(kv_head, kv_total, kv_words);
+        //@ assert q_slice: head * q_words + q_words <= batch * q_heads * h.q_len * h.d;
+        //@ assert lse_slice: head * h.q_len + h.q_len <= batch * q_heads * h.q_len;
+        //@ assert kv_slice: kv_head * kv_words + kv_words <= batch * kv_heads * h.kv_len * h.d;
+        /*@ ghost FR_COUNT(/@ assert heads_before: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) <= Words(heads, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) &&
+                                 Words(head + 1, TiledHeadWrites(h.q_len, h.d)) <= Words(heads, TiledHeadWrites(h.q_len, h.d)); @/ ;) */
+        /*@ ghost FR_COUNT(/@ assert next_head: Words(head + 1, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) == Words(head, TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols)) + TiledHeadReads(h.causal, h.q_len, h.kv_len, h.d, b.rows, b.cols) &&
+                              Words(head + 1, TiledHeadWrites(h.q_len, h.d)) == Words(head, TiledHeadWrites(h.q_len, h.d)) + TiledHeadWrites(h.q_len, h.d); @/ ;) */
+        /* The output proof: this head's slices are the tensor's head number
+         * head, and the call writes nothing of the heads before it. */
+        /*@ ghost FR_REAL(/@ assert kv_split: bi == head / q_heads && hq == head % q_heads &&
+                                    group == q_heads / kv_heads && hk == hq / group; @/ ;) */
+        /*@ ghost FR_REAL(/@ assert kv_of_head: kv_head == KvHead(head, q_heads, kv_heads); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert offsets: (size_t)(head * q_words) == head * q_words &&
+                                   (size_t)(head * h.q_len) == head * h.q_len &&
+                                   (size_t)(kv_head * kv_words) == kv_head * kv_words; @/ ;) */
+        /*@ ghost FR_REAL(before_head: ;) */
+        fr_tiled_head_at(h, b, fm, t, q, k, v, o, lse, head * q_words, kv_head * kv_words, head * h.q_len, head);
+        /*@ ghost FR_REAL(/@ assert earlier_each: \forall integer g; 0 <= g < head ==>
+                                QueryHeadOutput{Pre, before_head}(q, k, v, h.d, h.scale, h.causal, h.q_len,
+                                                                 h.kv_len, q_heads, kv_heads, g, o, lse) ==>
+                                QueryHeadOutput{Pre, Here}(q, k, v, h.d, h.scale, h.causal, h.q_len,
+                                                           h.kv_len, q_heads, kv_heads, g, o, lse); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert earlier_heads: HeadsOutput{Here, Here}(q, k, v, h.d, h.scale, h.causal, h.q_len,
+                                                     h.kv_len, q_heads, kv_heads, head, o, lse); @/ ;) */
+        /*@ ghost FR_REAL(HeadsOutput_Next(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                           q_heads, kv_heads, head, o, lse);) */
+    }
+}
