@@ -51,7 +51,7 @@ mutant standard_no_minus_inf_mask src/standard.c \
   's/fr_row_fill(s_row + n, cols - n, fr_neg_inf());/fr_score_row(s_row + n, q_tile + r * d, k_tile + n * d, cols - n, d, h.scale);/; s/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk);/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk) * 0 + nk;/'
 mutant blocks_default_over_M src/blocks.c \
   's/size_t rows = (fast_words - 2 \* cols \* head_dim)/size_t rows = (fast_words + 1 - 2 * cols * head_dim)/'
-mutant tiled_gqa_head_map src/tiled.c \
+mutant tiled_gqa_head_map src/tiled_rows.c \
   's/size_t hk = hq \/ group;/size_t hk = hq % kv_heads + 0 * group;/'
 mutant finish_masked_row_not_zeroed src/online_softmax.c \
   '/if (n == 0 || sum == 0.0) {$/{n;/fr_row_zero(acc, d);/d}'
