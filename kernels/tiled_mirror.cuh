@@ -1,6 +1,6 @@
 /* The CTA body of the mirror kernel: tiled online-softmax attention in double
  * that performs, for every query row, exactly the floating-point operations of
- * fr_tiled_key_block (src/tiled.c) and fr_tiled_finalize (src/tiled_rows.c),
+ * fr_tiled_key_block and fr_tiled_finalize (src/tiled_rows.c),
  * whose row steps are in src/online_softmax.c, in the same order. Launch code
  * is in tiled_mirror.cu.
  *
