@@ -442,24 +442,12 @@ static void fr_tiled_head_at(fr_head h, fr_blocks b, fr_fast_memory *fm, const f
                  \separated(o + e, lse + lse_at + (0 .. h.q_len - 1)) &&
                  \separated(o + e, o + q_at + (0 .. h.q_len * h.d - 1)); @/ ;) */
     /*@ ghost FR_REAL(/@ assert o_apart_buffers: \forall integer e; 0 <= e < q_at ==>
-                 \separated(o + e, t->q + (0 .. b.rows * h.d - 1)) &&
-                 \separated(o + e, t->k + (0 .. b.cols * h.d - 1)) &&
-                 \separated(o + e, t->v + (0 .. b.cols * h.d - 1)) &&
-                 \separated(o + e, t->s + (0 .. b.rows * b.cols - 1)) &&
-                 \separated(o + e, t->acc + (0 .. b.rows * h.d - 1)) &&
-                 \separated(o + e, t->m + (0 .. b.rows - 1)) &&
-                 \separated(o + e, t->l + (0 .. b.rows - 1)); @/ ;) */
+                 ApartFromBuffers(o + e, 1, t, b, h.d); @/ ;) */
     /*@ ghost FR_REAL(/@ assert lse_apart_slices: \forall integer e; 0 <= e < lse_at ==>
                  \separated(lse + e, lse + lse_at + (0 .. h.q_len - 1)) &&
                  \separated(lse + e, o + q_at + (0 .. h.q_len * h.d - 1)); @/ ;) */
     /*@ ghost FR_REAL(/@ assert lse_apart_buffers: \forall integer e; 0 <= e < lse_at ==>
-                 \separated(lse + e, t->q + (0 .. b.rows * h.d - 1)) &&
-                 \separated(lse + e, t->k + (0 .. b.cols * h.d - 1)) &&
-                 \separated(lse + e, t->v + (0 .. b.cols * h.d - 1)) &&
-                 \separated(lse + e, t->s + (0 .. b.rows * b.cols - 1)) &&
-                 \separated(lse + e, t->acc + (0 .. b.rows * h.d - 1)) &&
-                 \separated(lse + e, t->m + (0 .. b.rows - 1)) &&
-                 \separated(lse + e, t->l + (0 .. b.rows - 1)); @/ ;) */
+                 ApartFromBuffers(lse + e, 1, t, b, h.d); @/ ;) */
     fr_tiled_head(h, b, fm, t, q + q_at, k + kv_at, v + kv_at, o + q_at, lse + lse_at);
     /* So the words of heads 0 .. head - 1 are kept, hence their rows
      * (TileUnchanged_Row), restated as the tiles HeadOutput_Frame takes: as
