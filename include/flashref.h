@@ -196,9 +196,11 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
  * fast_words is M. blocks == NULL selects fr_blocks_default.
  * stats may be NULL. On error nothing is guaranteed about o and lse. */
 /* (The two entry points have no assigns clause: they write fast memory they
- * allocate, which WP does not model. The functional pass proves no entry
- * point, and there a contract without one would stay Unknown, so it sees
- * the declarations only.) */
+ * allocate, which WP does not model. The contracts below are the rte
+ * pass's. In the functional pass fr_attention_tiled has the contract of
+ * src/tiled.h instead, whose ensures output is the tiled theorem P2: when
+ * O and LSE lie apart, every query head's O and LSE are the
+ * specification's.) */
 #ifndef FLASHREF_REAL_MODEL
 /*@ requires problem: p == \null || \valid_read(p);
     requires blocks: blocks == \null || \valid_read(blocks);

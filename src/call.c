@@ -14,6 +14,9 @@ fr_status fr_call_check(const fr_problem *p,
 
 fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
                         const fr_blocks *blocks, fr_call *call)
+#if FR_REAL_MODEL
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+#endif
 {
     fr_status st;
     fr_blocks chosen;
@@ -33,7 +36,11 @@ fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words
     /*@ assert parts: chosen.rows * d <= needed && chosen.cols * d <= needed &&
           chosen.rows * chosen.cols <= needed && chosen.rows <= needed; */
     //@ assert blocks_fit: BlocksFit(chosen, d, needed);
-    double *words = fr_host_alloc(needed);
+    double *words = fr_host_alloc(needed)
+#if FR_REAL_MODEL
+        /*@ ghost (o, n_o, lse, n_lse) */
+#endif
+        ;
     if (words == NULL)
         return FR_ERR_OUT_OF_MEMORY;
     call->fm.words = words;

@@ -5,6 +5,7 @@
 
 #include "flashref.h"
 #include "fast_memory.h"
+#include "real_model.h"
 
 typedef struct fr_call {
     fr_blocks blocks;
@@ -29,12 +30,18 @@ fr_status fr_call_check(const fr_problem *p,
 
 /* Chooses the blocks (default when blocks is NULL) for head dimension d and
  * sequence lengths q_len, kv_len, then allocates the arena:
- * fr_fast_words_needed words, <= M. */
+ * fr_fast_words_needed words, <= M. In the functional pass the caller's
+ * outputs (ghost parameters: n_o words at o, n_lse at lse) are live, so the
+ * arena lies apart from them (fr_host_alloc). */
 /*@ requires sizes: d >= 1 && q_len >= 1 && kv_len >= 1;
     requires blocks: blocks == \null || \valid_read(blocks);
     requires call: \valid(call);
     requires separated: blocks == \null || \separated(call, blocks);
+    FR_REAL(requires live: \valid(o + (0 .. n_o - 1)) && \valid(lse + (0 .. n_lse - 1));)
     assigns *call;
+    FR_REAL(ensures arena_apart: \result == FR_OK ==>
+              \separated(call->fm.words + (0 .. call->fm.capacity - 1), o + (0 .. n_o - 1)) &&
+              \separated(call->fm.words + (0 .. call->fm.capacity - 1), lse + (0 .. n_lse - 1));)
     ensures ready: \result == FR_OK ==> CallReady(call, d, fast_words);
     ensures uncounted: \result == FR_OK ==> call->fm.words_read == 0 && call->fm.words_written == 0;
     ensures given: \result == FR_OK && blocks != \null ==>
@@ -44,7 +51,11 @@ fr_status fr_call_check(const fr_problem *p,
       call->blocks.cols == DefaultCols(fast_words, d, kv_len);
 */
 fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words,
-                        const fr_blocks *blocks, fr_call *call);
+                        const fr_blocks *blocks, fr_call *call)
+#if FR_REAL_MODEL
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+#endif
+    ;
 
 /* Reports the counters into stats (when not NULL) and frees the arena. */
 /*@ requires call: \valid(call);
@@ -61,11 +72,21 @@ fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words
 void fr_call_end(fr_call *call, fr_io_stats *stats);
 
 /* The host heap. WP models neither allocation nor freeing, so these two
- * contracts are assumptions (spec/TrustBase.acsl). */
-/*@ assigns \nothing;
+ * contracts are assumptions (spec/TrustBase.acsl). In the functional pass
+ * the caller names two blocks it holds (ghost parameters), the outputs of
+ * the request: a fresh block lies apart from live ones. */
+/*@ FR_REAL(requires live: \valid(o + (0 .. n_o - 1)) && \valid(lse + (0 .. n_lse - 1));)
+    assigns \nothing;
     ensures fresh: \result == \null || \valid(\result + (0 .. n - 1));
+    FR_REAL(ensures apart: \result != \null ==>
+              \separated(\result + (0 .. n - 1), o + (0 .. n_o - 1)) &&
+              \separated(\result + (0 .. n - 1), lse + (0 .. n_lse - 1));)
 */
-double *fr_host_alloc(size_t n);
+double *fr_host_alloc(size_t n)
+#if FR_REAL_MODEL
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+#endif
+    ;
 
 /*@ assigns \nothing; */
 void fr_host_free(double *words);

@@ -10,6 +10,9 @@
 
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
                                  fr_tiled_buffers *t)
+#if FR_REAL_MODEL
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+#endif
 {
     t->q = fr_fast_alloc(fm, b.rows * d);
     t->k = fr_fast_alloc(fm, b.cols * d);
@@ -51,16 +54,44 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
           \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1)) &&
           \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1)) &&
           \valid(lse + (0 .. batch * q_heads * h.q_len - 1)); */
+#if FR_REAL_MODEL
+    /* The outputs' word counts, for the separation proofs. */
+    //@ ghost size_t o_words = batch * q_heads * h.q_len * h.d;
+    //@ ghost size_t lse_words = batch * q_heads * h.q_len;
+    //@ assert words: o_words == batch * q_heads * h.q_len * h.d && lse_words == batch * q_heads * h.q_len;
+#endif
     fr_call call;
-    st = fr_call_begin(h.d, h.q_len, h.kv_len, fast_words, blocks, &call);
+    st = fr_call_begin(h.d, h.q_len, h.kv_len, fast_words, blocks, &call)
+#if FR_REAL_MODEL
+        /*@ ghost (o, o_words, lse, lse_words) */
+#endif
+        ;
     if (st != FR_OK)
         return st;
     //@ assert blocks: BlocksFit(call.blocks, h.d, SIZE_MAX);
     fr_tiled_buffers t;
-    st = fr_tiled_buffers_alloc(&call.fm, call.blocks, h.d, &t);
-    if (st == FR_OK)
+    st = fr_tiled_buffers_alloc(&call.fm, call.blocks, h.d, &t)
+#if FR_REAL_MODEL
+        /*@ ghost (o, o_words, lse, lse_words) */
+#endif
+        ;
+    if (st == FR_OK) {
+        /*@ ghost FR_REAL(/@ assert o_apart: ApartFromBuffers(o, batch * q_heads * h.q_len * h.d, &t, call.blocks, h.d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert lse_apart: ApartFromBuffers(lse, batch * q_heads * h.q_len, &t, call.blocks, h.d); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert o_lse_apart: \separated(o + (0 .. batch * q_heads * h.q_len * h.d - 1),
+                                                         lse + (0 .. batch * q_heads * h.q_len - 1)); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert outputs_apart:
+              OutputsApart(o, batch * q_heads * h.q_len * h.d, lse, batch * q_heads * h.q_len,
+                           &t, call.blocks, h.d); @/ ;) */
         fr_tiled_heads(h, call.blocks, &call.fm, &t, batch, q_heads, kv_heads,
                        q, k, v, o, lse);
+    }
+    /*@ ghost FR_REAL(/@ assert output: st == FR_OK ==>
+          HeadsOutput{Pre, Here}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                 q_heads, kv_heads, batch * q_heads, o, lse); @/ ;) */
+    /* The fast-memory, transfer-count and bound proofs: integer facts,
+     * proved in the rte pass (src/real_model.h, FR_COUNT). */
+#if !FR_REAL_MODEL
     //@ assert fast_peak: st == FR_OK ==> call.fm.peak <= fast_words;
     /*@ assert read_count: st == FR_OK &&
           TiledReads(h.causal, h.q_len, h.kv_len, h.d, call.blocks.rows, call.blocks.cols, batch * q_heads) <= UINT64_MAX ==>
@@ -78,6 +109,7 @@ fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
           TiledWrites(h.q_len, h.d, batch * q_heads) <= UINT64_MAX ==>
           fast_words * (call.fm.words_read + call.fm.words_written) <=
           batch * q_heads * TiledBoundTimesM(h.q_len, h.kv_len, h.d, fast_words); */
+#endif
     fr_call_end(&call, stats);
     return st;
 }

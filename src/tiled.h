@@ -31,17 +31,28 @@ typedef struct fr_tiled_buffers {
 #include "lemmas_count.h"
 
 /* Carves the buffers from fast memory; FR_ERR_FAST_MEMORY_TOO_SMALL if any
- * request is refused. */
+ * request is refused. In the functional pass, blocks that lie apart from
+ * the arena (ghost parameters: the request's outputs) lie apart from every
+ * buffer. */
 /*@ requires fast_memory: FastMemoryValid(fm);
     requires blocks: BlocksFit(b, d, SIZE_MAX);
     requires out: \valid(t);
     requires separated: \separated(t, fm);
+    FR_REAL(requires arena_apart:
+              \separated(fm->words + (0 .. fm->capacity - 1), o + (0 .. n_o - 1)) &&
+              \separated(fm->words + (0 .. fm->capacity - 1), lse + (0 .. n_lse - 1));)
     assigns fm->used, fm->peak, *t;
     ensures valid: FastMemoryValid(fm);
     ensures ok: \result == FR_OK ==> TiledBuffersValid(t, b, d);
+    FR_REAL(ensures apart: \result == FR_OK ==>
+              ApartFromBuffers(o, n_o, t, b, d) && ApartFromBuffers(lse, n_lse, t, b, d);)
 */
 fr_status fr_tiled_buffers_alloc(fr_fast_memory *fm, fr_blocks b, size_t d,
-                                 fr_tiled_buffers *t);
+                                 fr_tiled_buffers *t)
+#if FR_REAL_MODEL
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+#endif
+    ;
 
 /* Row r of the block against the key block: its scores and one online
  * softmax step, when it sees keys of the block (fr_tiled_key_block calls
@@ -251,13 +262,8 @@ void fr_tiled_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires v: \valid_read(v + (0 .. batch * kv_heads * h.kv_len * h.d - 1));
     requires o: \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1));
     requires lse: \valid(lse + (0 .. batch * q_heads * h.q_len - 1));
-    FR_REAL(requires outputs_apart:
-              \separated(o + (0 .. batch * q_heads * h.q_len * h.d - 1),
-                         lse + (0 .. batch * q_heads * h.q_len - 1),
-                         t->q + (0 .. b.rows * h.d - 1), t->k + (0 .. b.cols * h.d - 1),
-                         t->v + (0 .. b.cols * h.d - 1), t->s + (0 .. b.rows * b.cols - 1),
-                         t->acc + (0 .. b.rows * h.d - 1), t->m + (0 .. b.rows - 1),
-                         t->l + (0 .. b.rows - 1));)
+    FR_REAL(requires outputs_apart: OutputsApart(o, batch * q_heads * h.q_len * h.d,
+                                                 lse, batch * q_heads * h.q_len, t, b, h.d);)
     assigns fm->words_read, fm->words_written,
             t->q[0 .. b.rows * h.d - 1], t->k[0 .. b.cols * h.d - 1],
             t->v[0 .. b.cols * h.d - 1], t->s[0 .. b.rows * b.cols - 1],
@@ -276,5 +282,30 @@ void fr_tiled_heads(fr_head h, fr_blocks b, fr_fast_memory *fm, const fr_tiled_b
                     size_t batch, size_t q_heads, size_t kv_heads,
                     const float *q, const float *k, const float *v,
                     double *o, double *lse);
+
+#if FR_REAL_MODEL
+/* P2 at the entry point (include/flashref.h), the functional pass's
+ * contract: when the call succeeds, every query head's O and LSE are the
+ * specification's (HeadsOutput, spec/Heads.acsl), for every problem the
+ * entry point accepts, given O and LSE apart from each other. (Stated here,
+ * beside the logic it uses, and merged with the declaration there, which
+ * carries the rte pass's contract.) */
+/*@ requires problem: p == \null || \valid_read(p);
+    requires blocks: blocks == \null || \valid_read(blocks);
+    requires stats: stats == \null || \valid(stats);
+    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    requires separated_stats: stats == \null || \separated(stats, p, blocks);
+    requires outputs_apart: p != \null && ProblemOk(p) && o != \null && lse != \null ==>
+      \separated(o + (0 .. QElems(p) - 1), lse + (0 .. LseElems(p) - 1));
+    ensures output: \result == FR_OK ==>
+      HeadsOutput{Pre, Post}(q, k, v, \old(p->head_dim), \old(p->scale), \old(p->causal),
+                             \old(p->q_len), \old(p->kv_len), \old(p->q_heads), \old(p->kv_heads),
+                             \old(p->batch) * \old(p->q_heads), o, lse);
+*/
+fr_status fr_attention_tiled(const fr_problem *p, size_t fast_words,
+                             const fr_blocks *blocks,
+                             const float *q, const float *k, const float *v,
+                             double *o, double *lse, fr_io_stats *stats);
+#endif
 
 #endif /* FLASHREF_TILED_H */
