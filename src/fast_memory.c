@@ -45,6 +45,7 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
                  size_t rows, size_t cols, size_t src_stride)
 {
     /*@ loop invariant range: 0 <= r <= rows;
+        FR_REAL(loop invariant copied: cols == src_stride ==> DoublesLoaded(dst, src, r * cols);)
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
@@ -53,6 +54,7 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
         double *dst_row = dst + r * cols;
         const double *src_row = src + r * src_stride;
         /*@ loop invariant range: 0 <= c <= cols;
+            FR_REAL(loop invariant copied: cols == src_stride ==> DoublesLoaded(dst, src, r * cols + c);)
             loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)

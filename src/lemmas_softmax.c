@@ -194,6 +194,26 @@
   {
   }
 
+  void Chunk_Scores(const double *chunk, const double *s, const float *q, const float *k,
+                    size_t d, double scale, size_t j0, size_t n, size_t visible)
+  {
+  }
+
+  void Chunk_Probabilities(const double *chunk, const float *q, const float *k, size_t d,
+                           double scale, size_t j0, size_t n, size_t visible,
+                           double m, double l)
+  {
+  }
+
+  void ProbabilityRow_Stored(const double *p, const double *chunk, const float *q,
+                             const float *k, size_t d, double scale, size_t visible,
+                             size_t j0, size_t cols)
+  {
+    /@ assert words: \forall integer j; j0 <= j < j0 + cols ==> p[j] == chunk[j - j0]; @/
+    /@ assert probabilities: \forall integer j; j0 <= j < j0 + cols ==>
+                               chunk[j - j0] == Probability(q, k, d, scale, visible, j); @/
+  }
+
   void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
                          double scale, size_t n, double a, double b)
   {

@@ -96,6 +96,47 @@
      ensures copies: TileCopies(tile, src, d, first, n); @/
   void Loaded_Copies(const double *tile, const float *src, size_t d, size_t first, size_t n);
 
+  // A chunk of a row of S loaded from key j0 holds the scores of the
+  // visible keys among its first n (stated apart: in the caller, the
+  // loaded words (s + j0)[c] and the row's words s[j] were not matched).
+  /@ requires loaded: DoublesLoaded(chunk, s + j0, n);
+     requires scores: ScoresRow(s, q, k, d, scale, visible);
+     requires visible: j0 + n <= visible;
+     assigns \nothing;
+     ensures scores: \forall integer c; 0 <= c < n ==> chunk[c] == Score(q, k, d, scale, j0 + c); @/
+  void Chunk_Scores(const double *chunk, const double *s, const float *q, const float *k,
+                    size_t d, double scale, size_t j0, size_t n, size_t visible);
+
+  // A chunk of weights exp(score - m) / l of keys j0 .. j0 + n - 1, all
+  // visible, with m and l the max and the denominator of the row's visible
+  // keys: the keys' probabilities (stated apart: in the caller the
+  // definition of Probability was not unfolded at the chunk's words).
+  /@ requires weights: \forall integer c; 0 <= c < n ==>
+                         chunk[c] == Weight(Score(q, k, d, scale, j0 + c), m, l);
+     requires max: m == ScoreMax(q, k, d, scale, 0, visible);
+     requires sum: l == Denominator(q, k, d, scale, 0, visible, m);
+     requires visible: j0 + n <= visible;
+     assigns \nothing;
+     ensures probabilities: \forall integer c; 0 <= c < n ==>
+               chunk[c] == Probability(q, k, d, scale, visible, j0 + c); @/
+  void Chunk_Probabilities(const double *chunk, const float *q, const float *k, size_t d,
+                           double scale, size_t j0, size_t n, size_t visible,
+                           double m, double l);
+
+  // A row of P that holds the probabilities of keys 0 .. j0 - 1, and to
+  // which a chunk of those of keys j0 .. j0 + cols - 1 was stored, holds
+  // them up to j0 + cols (stated apart: in the caller the stored words
+  // (p + j0)[c] and the row's words p[j] were not matched).
+  /@ requires row: ProbabilityRow(p, q, k, d, scale, visible, j0);
+     requires stored: WordsStored(p + j0, chunk, cols);
+     requires chunk: \forall integer c; 0 <= c < cols ==>
+                       chunk[c] == Probability(q, k, d, scale, visible, j0 + c);
+     assigns \nothing;
+     ensures row: ProbabilityRow(p, q, k, d, scale, visible, j0 + cols); @/
+  void ProbabilityRow_Stored(const double *p, const double *chunk, const float *q,
+                             const float *k, size_t d, double scale, size_t visible,
+                             size_t j0, size_t cols);
+
   // Every term of a denominator is positive, so one over n >= 1 keys is:
   // in exact arithmetic O = acc / l never divides by 0.
   /@ requires run: n >= 1;

@@ -21,6 +21,7 @@
 #include "Log.acsl"
 #include "Attention.acsl"
 #include "OnlineSoftmax.acsl"
+#include "StandardRows.acsl"
 #define FR_REAL(...) __VA_ARGS__
 #define FR_COUNT(...)
 #define FR_REAL_MODEL 1

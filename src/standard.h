@@ -45,7 +45,12 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
 /* Phase 2, one row: m = max of visible s, l = sum exp(s - m),
  * P = exp(s - m) / l (0 where masked), LSE = m + log l (-inf without a
  * visible key; P = 0 and LSE = -inf when every visible score is -inf). Streams the row through fast memory in chunks of Bc, three
- * passes. s_row, p_row [Nk]. */
+ * passes. s_row, p_row [Nk].
+ * In the functional pass: when the visible words of s_row are the scores of
+ * the query q_in against the keys k_in (ghost parameters), P's row holds
+ * their softmax probabilities (0 for the keys the row does not see) and
+ * LSE their log-sum-exp (spec/StandardRows.acsl), given s_row, p_row and
+ * lse_i apart from each other and from fast memory. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -53,17 +58,30 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires s_row: \valid_read(s_row + (0 .. h.kv_len - 1));
     requires p_row: \valid(p_row + (0 .. h.kv_len - 1));
     requires lse_i: \valid(lse_i);
+    FR_REAL(requires scores: ScoresRow(s_row, q_in, k_in, h.d, h.scale,
+                                        VisibleKeys(h.causal, i, h.q_len, h.kv_len));)
+    FR_REAL(requires apart: \separated(s_row + (0 .. h.kv_len - 1), p_row + (0 .. h.kv_len - 1), lse_i,
+                                        fm->words + (0 .. fm->capacity - 1));)
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], p_row[0 .. h.kv_len - 1], *lse_i;
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
-    ensures read_count: \result == FR_OK && \old(fm->words_read) + 3 * h.kv_len <= UINT64_MAX ==>
-      fm->words_read == \old(fm->words_read) + 3 * h.kv_len;
-    ensures write_count: \result == FR_OK && \old(fm->words_written) + h.kv_len + 1 <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + h.kv_len + 1;
+    FR_COUNT(ensures read_count: \result == FR_OK && \old(fm->words_read) + 3 * h.kv_len <= UINT64_MAX ==>
+      fm->words_read == \old(fm->words_read) + 3 * h.kv_len;)
+    FR_COUNT(ensures write_count: \result == FR_OK && \old(fm->words_written) + h.kv_len + 1 <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + h.kv_len + 1;)
+    FR_REAL(ensures probabilities: \result == FR_OK ==>
+              ProbabilityRow(p_row, q_in, k_in, h.d, h.scale,
+                             VisibleKeys(h.causal, i, h.q_len, h.kv_len), h.kv_len);)
+    FR_REAL(ensures lse: \result == FR_OK && VisibleKeys(h.causal, i, h.q_len, h.kv_len) >= 1 ==>
+              *lse_i == Lse(q_in, k_in, h.d, h.scale, VisibleKeys(h.causal, i, h.q_len, h.kv_len));)
 */
 fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,
-                                  double *lse_i);
+                                  double *lse_i)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in) */
+#endif
+    ;
 
 /* One tile of phase 3 in fast memory: acc row r += (p_tile row r) * v_tile
  * over the keys row i0 + r sees among j0 .. j0 + cols - 1.

@@ -76,6 +76,7 @@ double fr_exp_shift_sum(double *s, size_t n, double m)
 double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total)
 {
     /*@ loop invariant 0 <= c <= n;
+        FR_REAL(loop invariant sum: total == \at(total, Pre) + TileExpSum(s, c, m);)
         loop assigns c, total;
         loop variant n - c; */
     for (size_t c = 0; c < n; c++)
@@ -85,12 +86,29 @@ double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total
 
 void fr_softmax_chunk(double *s, size_t n, size_t cols, double m, double l)
 {
+    /* (Not a conditional expression per word: its literal 0.0 beside the
+     * quotients made Why3 report "Type mismatch between real and int" on
+     * the functional pass's goals.) */
+    if (l == 0.0) {
+        fr_row_zero(s, cols);
+        return;
+    }
     /*@ loop invariant 0 <= c <= n;
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < c ==> s[i] == Weight(\at(s[i], Pre), m, l);)
+        FR_REAL(loop invariant todo: \forall integer i; c <= i < n ==> s[i] == \at(s[i], Pre);)
         loop assigns c, s[0 .. n - 1];
         loop variant n - c; */
     for (size_t c = 0; c < n; c++)
-        s[c] = l == 0.0 ? 0.0 : fr_div(fr_exp(fr_sub(s[c], m)), l);
-    fr_row_fill(s + n, cols - n, 0.0);
+        s[c] = fr_div(fr_exp(fr_sub(s[c], m)), l);
+    /* (A loop of its own rather than fr_row_zero(s + n, ...): the provers
+     * did not match that call's words (s + n)[x] with s[c].) */
+    /*@ loop invariant n <= c <= cols;
+        FR_REAL(loop invariant visible: \forall integer i; 0 <= i < n ==> s[i] == Weight(\at(s[i], Pre), m, l);)
+        FR_REAL(loop invariant masked: \forall integer i; n <= i < c ==> s[i] == Nought;)
+        loop assigns c, s[n .. cols - 1];
+        loop variant cols - c; */
+    for (size_t c = n; c < cols; c++)
+        s[c] = 0.0;
 }
 
 void fr_row_fill(double *s, size_t n, double value)

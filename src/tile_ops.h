@@ -64,6 +64,7 @@ double fr_exp_shift_sum(double *s, size_t n, double m);
 /* total + exp(s[0] - m) + ... + exp(s[n-1] - m), left to right; s unchanged. */
 /*@ requires \valid_read(s + (0 .. n - 1));
     assigns \nothing;
+    FR_REAL(ensures sum: \result == total + TileExpSum(s, n, m);)
 */
 double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total);
 
@@ -71,6 +72,9 @@ double fr_exp_shift_accumulate(const double *s, size_t n, double m, double total
  * all 0 when l = 0 (every visible score -inf). */
 /*@ requires n <= cols && \valid(s + (0 .. cols - 1));
     assigns s[0 .. cols - 1];
+    FR_REAL(ensures probabilities: l != 0 ==>
+              \forall integer c; 0 <= c < n ==> s[c] == Weight(\old(s[c]), m, l);)
+    FR_REAL(ensures masked: \forall integer c; n <= c < cols ==> s[c] == Nought;)
 */
 void fr_softmax_chunk(double *s, size_t n, size_t cols, double m, double l);
 

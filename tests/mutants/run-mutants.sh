@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Planted-bug check of the reference tests (tests/reference.cmake).
 #
-# Each mutant below is a small edit of one file of src/, made with sed in a
+# Each mutant below is a small edit of src/ (one file, or a few), made with sed in a
 # copy of the tree. The copy is configured once; for each mutant the file is
 # edited, only what depends on it is rebuilt, the tests run, and the file is
 # restored. A mutant is caught when at least one test exits non-zero (a
@@ -27,7 +27,7 @@ cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "work directory: $work"; else rm 
 trap cleanup EXIT
 
 # ---- the mutants -------------------------------------------------------------
-# mutant NAME FILE SED-SCRIPT
+# mutant NAME FILE[,FILE...] SED-SCRIPT   (the script must change each file)
 names=() files=() scripts=()
 mutant() { names+=("$1"); files+=("$2"); scripts+=("$3"); }
 
@@ -45,9 +45,9 @@ mutant block_max_for_m_new src/online_softmax.c \
   's/double shift = fr_shift_point(m_new);/double shift = fr_shift_point(block_max);/'
 mutant finish_lse_without_m src/online_softmax.c \
   's/\*m = fr_add(row_max, fr_log(sum));/(void)row_max; *m = fr_log(sum);/'
-mutant standard_no_normalisation src/standard.c \
+mutant standard_no_normalisation src/standard_rows.c \
   's/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), l);/fr_softmax_chunk(chunk, n, cols, fr_shift_point(m), 1.0);/'
-mutant standard_no_minus_inf_mask src/standard.c \
+mutant standard_no_minus_inf_mask src/standard.c,src/standard_rows.c \
   's/fr_row_fill(s_row + n, cols - n, fr_neg_inf());/fr_score_row(s_row + n, q_tile + r * d, k_tile + n * d, cols - n, d, h.scale);/; s/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk);/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk) * 0 + nk;/'
 mutant blocks_default_over_M src/blocks.c \
   's/size_t rows = (fast_words - 2 \* cols \* head_dim)/size_t rows = (fast_words + 1 - 2 * cols * head_dim)/'
@@ -146,10 +146,16 @@ printf '%-30s %-30s %s\n' ------ ---- ---------
 for i in "${!names[@]}"; do
   name=${names[$i]} file=${files[$i]} script=${scripts[$i]}
   if [ -n "${MUTANT_ONLY:-}" ] && [ "$MUTANT_ONLY" != "$name" ]; then continue; fi
-  target=$tree/$file
-  cp -p "$target" "$work/original"
-  sed -i -e "$script" "$target"
-  if cmp -s "$target" "$work/original"; then
+  # FILE may name several files, comma-separated: the script edits each
+  IFS=, read -r -a targets <<<"$file"
+  applies=1
+  for k in "${!targets[@]}"; do
+    target=$tree/${targets[$k]}
+    cp -p "$target" "$work/original.$k"
+    sed -i -e "$script" "$target"
+    if cmp -s "$target" "$work/original.$k"; then applies=0; fi
+  done
+  if [ $applies = 0 ]; then
     result="ERROR: the edit no longer applies"
     status=1
   elif ! build_tests; then
@@ -166,8 +172,11 @@ for i in "${!names[@]}"; do
     fi
   fi
   printf '%-30s %-30s %s\n' "$name" "$file" "$result"
-  cp "$work/original" "$target"
-  touch "$target"
+  for k in "${!targets[@]}"; do
+    target=$tree/${targets[$k]}
+    cp "$work/original.$k" "$target"
+    touch "$target"
+  done
 done
 
 if [ $status -ne 0 ]; then
