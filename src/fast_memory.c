@@ -68,19 +68,33 @@ void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
 {
     /*@ loop invariant range: 0 <= r <= rows;
         FR_REAL(loop invariant stored: cols == dst_stride ==> WordsStored(dst, src, r * cols);)
+        FR_REAL(loop invariant tile_stored: BlockStored{Here, Pre}(dst, dst_stride, src, r, cols);)
+        FR_REAL(loop invariant source_kept: TileUnchanged{Pre, Here}((double *)src, rows, cols);)
+        FR_REAL(loop invariant kept: KeptOutside{Pre, Here}(dst, dst_stride, rows, cols);)
         loop assigns r, dst[0 .. (rows - 1) * dst_stride + cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
         //@ ghost Row_Fits(r, rows, cols);
         //@ ghost Mul_Mono(r, rows - 1, dst_stride);
+        //@ assert row_index: (size_t)(r * cols) == r * cols && (size_t)(r * dst_stride) == r * dst_stride;
         double *dst_row = dst + r * dst_stride;
         const double *src_row = src + r * cols;
+        /* The frame of the row's words: the rows stored before it and the
+         * words outside the tile lie apart from them. */
+        /*@ ghost FR_REAL(/@ assert earlier_rows: \forall integer r1, c1; 0 <= r1 < r && 0 <= c1 < cols ==>
+                              r1 * dst_stride + c1 < r * dst_stride; @/ ;) */
+        /*@ ghost FR_REAL(/@ assert outside: \forall integer r1, c1; OutsideTile(dst_stride, rows, cols, r1, c1) ==>
+                              r1 * dst_stride + c1 < r * dst_stride || r * dst_stride + cols <= r1 * dst_stride + c1; @/ ;) */
+        /*@ ghost FR_REAL(/@ assert row_apart: \separated(dst_row + (0 .. cols - 1), src + (0 .. rows * cols - 1)); @/ ;) */
         /*@ loop invariant range: 0 <= c <= cols;
             FR_REAL(loop invariant stored: cols == dst_stride ==> WordsStored(dst, src, r * cols + c);)
+            FR_REAL(loop invariant row_stored: \forall integer c1; 0 <= c1 < c ==>
+              TileValue(dst, dst_stride, r, c1) == TileValue{Pre}(src, cols, r, c1);)
             loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
             dst_row[c] = src_row[c];
+        /*@ ghost FR_REAL(/@ assert rows_kept: BlockStored{Here, Pre}(dst, dst_stride, src, r, cols); @/ ;) */
     }
     fm->words_written += (uint64_t)rows * cols;
 }

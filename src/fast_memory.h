@@ -83,6 +83,8 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
 
 /* Stores the fast buffer src (rows*cols words) as a rows x cols tile of a
  * double tensor in slow memory (row stride dst_stride). Counts the words.
+ * The words around the tile (OutsideTile) are left as they were: the
+ * standard algorithm stores S tile by tile.
  * Slow and fast memory are both doubles here, so the functional pass needs
  * them apart to know the stored words are still the buffer's. */
 /*@ requires fm: \valid(fm);
@@ -92,9 +94,13 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
     requires dst: rows == 0 || \valid(dst + (0 .. (rows - 1) * dst_stride + cols - 1));
     FR_REAL(requires apart: cols == dst_stride ==>
               \separated(dst + (0 .. rows * cols - 1), src + (0 .. rows * cols - 1));)
+    FR_REAL(requires strided_apart: cols < dst_stride ==>
+              \separated(dst + (0 .. (rows - 1) * dst_stride + cols - 1), src + (0 .. rows * cols - 1));)
     assigns fm->words_written, dst[0 .. (rows - 1) * dst_stride + cols - 1];
     ensures counted: fm->words_written == (uint64_t)(\old(fm->words_written) + rows * cols);
     FR_REAL(ensures stored: cols == dst_stride ==> WordsStored(dst, src, rows * cols);)
+    FR_REAL(ensures tile_stored: BlockStored{Post, Pre}(dst, dst_stride, src, rows, cols);)
+    FR_REAL(ensures kept: KeptOutside{Pre, Post}(dst, dst_stride, rows, cols);)
 */
 void fr_store_f64(fr_fast_memory *fm, double *dst, size_t dst_stride,
                   const double *src, size_t rows, size_t cols);

@@ -214,6 +214,10 @@
                                chunk[j - j0] == Probability(q, k, d, scale, visible, j); @/
   }
 
+  void Rows_Before(size_t r, size_t cols)
+  {
+  }
+
   void Numerator_Rescale(const float *q, const float *k, const float *v, size_t d,
                          double scale, size_t n, double a, double b)
   {

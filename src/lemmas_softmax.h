@@ -137,6 +137,13 @@
                              const float *k, size_t d, double scale, size_t visible,
                              size_t j0, size_t cols);
 
+  // The words of rows 0 .. r - 1 of a tile [_, cols] lie before row r
+  // (Stride_Before at a tile, named by a call: the caller's context did
+  // not find the instance).
+  /@ assigns \nothing;
+     ensures before: \forall integer r1, c; 0 <= r1 < r && 0 <= c < cols ==> r1 * cols + c < r * cols; @/
+  void Rows_Before(size_t r, size_t cols);
+
   // Every term of a denominator is positive, so one over n >= 1 keys is:
   // in exact arithmetic O = acc / l never divides by 0.
   /@ requires run: n >= 1;

@@ -4,9 +4,15 @@
 
 #include "tiled.h"
 
+#if FR_REAL_MODEL
+#include "StandardScores.acsl"
+#endif
+
 /* One tile of phase 1 in fast memory: s_tile[r][c] = scale * (q row r . k row c)
  * for the keys row i0 + r sees among j0 .. j0 + cols - 1, -inf for the others.
- * q_tile [rows, d], k_tile [cols, d], s_tile [rows, cols]. */
+ * q_tile [rows, d], k_tile [cols, d], s_tile [rows, cols]. In the functional
+ * pass the tiles are copies of rows of the head's Q and K, q_in and k_in
+ * (ghost parameters), and the visible words are their scores. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
@@ -16,13 +22,24 @@
                     \valid(s_tile + (0 .. b.rows * b.cols - 1));
     requires separated: \separated(s_tile + (0 .. b.rows * b.cols - 1), q_tile + (0 .. b.rows * h.d - 1),
                                    k_tile + (0 .. b.cols * h.d - 1));
+    FR_REAL(requires query_tile: TileCopies(q_tile, q_in, h.d, i0, rows);)
+    FR_REAL(requires key_tile: TileCopies(k_tile, k_in, h.d, j0, cols);)
     assigns s_tile[0 .. b.rows * b.cols - 1];
+    FR_REAL(ensures scores: TileScores(s_tile, q_in, k_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                       i0, rows, j0, cols);)
 */
 void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const double *k_tile,
-                            double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols);
+                            double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in) */
+#endif
+    ;
 
 /* Phase 1: S = scale * Q K^T, tile by tile; masked entries hold -inf.
- * q [Nq, d], k [Nk, d], s [Nq, Nk]. */
+ * q [Nq, d], k [Nk, d], s [Nq, Nk]. In the functional pass each tile it
+ * stores holds the scores of the keys its rows see (fr_standard_score_tile),
+ * given S apart from fast memory; that S as a whole then holds them is not
+ * yet proved. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -30,14 +47,15 @@ void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const 
     requires q: \valid_read(q + (0 .. h.q_len * h.d - 1));
     requires k: \valid_read(k + (0 .. h.kv_len * h.d - 1));
     requires s: \valid(s + (0 .. h.q_len * h.kv_len - 1));
+    FR_REAL(requires apart: \separated(s + (0 .. h.q_len * h.kv_len - 1), fm->words + (0 .. fm->capacity - 1));)
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
-    ensures read_count: \result == FR_OK &&
+    FR_COUNT(ensures read_count: \result == FR_OK &&
         \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
-      fm->words_read == \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows);
-    ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.kv_len) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.kv_len);
+      fm->words_read == \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows);)
+    FR_COUNT(ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.kv_len) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.kv_len);)
 */
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s);
