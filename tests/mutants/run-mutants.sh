@@ -47,7 +47,7 @@ mutant finish_lse_without_m src/online_softmax.c \
   's/\*m = fr_add(row_max, fr_log(sum));/(void)row_max; *m = fr_log(sum);/'
 mutant standard_no_normalisation src/standard_rows.c \
   's/fr_softmax_chunk(chunk, n, cols, m, l);/fr_softmax_chunk(chunk, n, cols, m, l \/ l);/'
-mutant standard_no_minus_inf_mask src/standard.c,src/standard_rows.c \
+mutant standard_no_minus_inf_mask src/standard_scores.c,src/standard_rows.c \
   's/fr_row_fill(s_row + n, cols - n, fr_neg_inf());/fr_score_row(s_row + n, q_tile + r * d, k_tile + n * d, cols - n, d, h.scale);/; s/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk);/size_t visible = fr_visible_keys(h.causal, i, h.q_len, nk) * 0 + nk;/'
 mutant blocks_default_over_M src/blocks.c \
   's/size_t rows = (fast_words - 2 \* cols \* head_dim)/size_t rows = (fast_words + 1 - 2 * cols * head_dim)/'
