@@ -1,5 +1,6 @@
 #include "fast_memory.h"
 #include "lemmas_size.h"
+#include "lemmas_softmax.h"
 
 double *fr_fast_alloc(fr_fast_memory *fm, size_t n)
 {
@@ -46,19 +47,31 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
 {
     /*@ loop invariant range: 0 <= r <= rows;
         FR_REAL(loop invariant copied: cols == src_stride ==> DoublesLoaded(dst, src, r * cols);)
+        FR_REAL(loop invariant tile_loaded: BlockLoaded{Pre, Here}(dst, (double *)src, src_stride, r, cols);)
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
         //@ ghost Row_Fits(r, rows, cols);
         //@ ghost Mul_Mono(r, rows - 1, src_stride);
+        //@ assert row_index: (size_t)(r * cols) == r * cols && (size_t)(r * src_stride) == r * src_stride;
         double *dst_row = dst + r * cols;
         const double *src_row = src + r * src_stride;
+        /* The frame of the rows loaded before: their words lie before the
+         * row's. */
+        /*@ ghost FR_REAL(Rows_Before(r, cols);) */
+        /*@ ghost FR_REAL(/@ assert source_row: \forall integer c1; 0 <= c1 < cols ==>
+                              TileValue((double *)src, src_stride, r, c1) == TileValue{Pre}((double *)src, src_stride, r, c1); @/ ;) */
         /*@ loop invariant range: 0 <= c <= cols;
             FR_REAL(loop invariant copied: cols == src_stride ==> DoublesLoaded(dst, src, r * cols + c);)
+            FR_REAL(loop invariant source_row: \forall integer c1; 0 <= c1 < cols ==>
+              TileValue((double *)src, src_stride, r, c1) == TileValue{Pre}((double *)src, src_stride, r, c1);)
+            FR_REAL(loop invariant row_loaded: \forall integer c1; 0 <= c1 < c ==>
+              TileValue(dst, cols, r, c1) == TileValue{Pre}((double *)src, src_stride, r, c1);)
             loop assigns c, dst_row[0 .. cols - 1];
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
             dst_row[c] = src_row[c];
+        /*@ ghost FR_REAL(/@ assert rows_kept: BlockLoaded{Pre, Here}(dst, (double *)src, src_stride, r, cols); @/ ;) */
     }
     fm->words_read += (uint64_t)rows * cols;
 }

@@ -6,6 +6,7 @@
 #define FLASHREF_LEMMAS_SOFTMAX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "real_model.h"
 
 #if defined(__FRAMAC__) && defined(FLASHREF_REAL_MODEL)
@@ -151,6 +152,30 @@
      ensures positive: Denominator(q, k, d, scale, j0, n, shift) > 0; @/
   void Denominator_Positive(const float *q, const float *k, size_t d, double scale,
                             size_t j0, size_t n, double shift);
+
+  // Phase 3 of the standard algorithm sums a row's probabilities times its
+  // values; over the n >= 1 keys the row sees that is its attention output
+  // (the probabilities' common denominator factors out of the sum).
+  /@ requires run: n >= 1;
+     assigns \nothing;
+     ensures output: ProbabilityWeighted(q, k, v, d, scale, n, n, x) == Output(q, k, v, d, scale, n, x); @/
+  void ProbabilityWeighted_Output(const float *q, const float *k, const float *v, size_t d,
+                                  double scale, size_t n, size_t x);
+
+  // A tile of one row's probabilities for keys j0 .. j0 + m - 1 and the
+  // matching value rows: its weighted sum is that run's part of the row's
+  // ProbabilityWeighted (what one tile of phase 3 adds to a row of O).
+  /@ requires keys_fit: j0 + m <= SIZE_MAX;
+     requires probabilities: \forall integer c; 0 <= c < m ==>
+                               p[c] == Probability(q, k, d, scale, n, j0 + c);
+     requires values: \forall integer c, x; 0 <= c < m && 0 <= x < d ==>
+                        TileValue(v_tile, d, c, x) == Value(v, d, j0 + c, x);
+     assigns \nothing;
+     ensures weighted: \forall integer x; 0 <= x < d ==>
+               ProbabilityWeighted(q, k, v, d, scale, n, j0, x) + TileWeighted(p, v_tile, m, d, x) ==
+               ProbabilityWeighted(q, k, v, d, scale, n, j0 + m, x); @/
+  void Tile_ProbabilityWeighted(const double *p, const double *v_tile, const float *q, const float *k,
+                                const float *v, size_t d, double scale, size_t n, size_t j0, size_t m);
 
   // The max of keys 0 .. n + n2 - 1 is the larger of the two runs' maxima.
   /@ requires runs: n >= 1 && n2 >= 1;

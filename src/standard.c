@@ -134,47 +134,6 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
     return FR_OK;
 }
 
-fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
-                           const float *q, const float *k, const float *v,
-                           double *s, double *p, double *o, double *lse)
-{
-    //@ ghost size_t nk = h.kv_len;
-    /* The count proof: the three phases add up to StandardHeadReads and
-     * StandardHeadWrites; each part is at most the whole, so it fits too. */
-    /*@ assert parts: Words(h.q_len, 3 * nk) >= 0 && Words(h.q_len, nk + 1) >= 0 && Words(h.q_len, h.d) >= 0 &&
-          Words(h.q_len, nk) >= 0 && StandardOutputReads(h.q_len, nk, h.d, b.rows) >= 0 &&
-          StandardScoresReads(h.q_len, nk, h.d, b.rows) >= 0; */
-    fr_status st = fr_standard_scores(h, b, fm, q, k, s);
-    /*@ loop invariant range: 0 <= i <= h.q_len;
-        loop invariant fast_memory: FastMemoryValid(fm) && fm->used == \at(fm->used, Pre);
-        loop invariant read: st == FR_OK &&
-            \at(fm->words_read, Pre) + StandardHeadReads(h.q_len, nk, h.d, b.rows) <= UINT64_MAX ==>
-          fm->words_read == \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, h.d, b.rows) + Words(i, 3 * nk);
-        loop invariant written: st == FR_OK &&
-            \at(fm->words_written, Pre) + StandardHeadWrites(h.q_len, nk, h.d) <= UINT64_MAX ==>
-          fm->words_written == \at(fm->words_written, Pre) + Words(h.q_len, nk) + Words(i, nk + 1);
-        loop assigns i, st, fm->used, fm->peak, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1],
-                     p[0 .. h.q_len * h.kv_len - 1], lse[0 .. h.q_len - 1];
-        loop variant h.q_len - i; */
-    for (size_t i = 0; st == FR_OK && i < h.q_len; i++) {
-        //@ ghost Row_Fits(i, h.q_len, h.kv_len);
-        //@ assert row: i * h.kv_len + h.kv_len <= h.q_len * h.kv_len;
-        //@ assert row_words: Words(i + 1, 3 * nk) <= Words(h.q_len, 3 * nk) && Words(i + 1, nk + 1) <= Words(h.q_len, nk + 1);
-        //@ assert row_add: Words(i + 1, 3 * nk) == Words(i, 3 * nk) + 3 * nk && Words(i + 1, nk + 1) == Words(i, nk + 1) + nk + 1;
-        st = fr_standard_softmax_row(h, b, fm, i, s + i * h.kv_len, p + i * h.kv_len,
-                                     lse + i);
-    }
-    /*@ assert softmax_read: st == FR_OK &&
-            \at(fm->words_read, Pre) + StandardHeadReads(h.q_len, nk, h.d, b.rows) <= UINT64_MAX ==>
-          fm->words_read == \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, h.d, b.rows) + Words(h.q_len, 3 * nk); */
-    /*@ assert softmax_written: st == FR_OK &&
-            \at(fm->words_written, Pre) + StandardHeadWrites(h.q_len, nk, h.d) <= UINT64_MAX ==>
-          fm->words_written == \at(fm->words_written, Pre) + Words(h.q_len, nk) + Words(h.q_len, nk + 1); */
-    if (st == FR_OK)
-        st = fr_standard_output(h, b, fm, p, v, o);
-    return st;
-}
-
 fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
                             size_t batch, size_t q_heads, size_t kv_heads,
                             const float *q, const float *k, const float *v,

@@ -6,6 +6,7 @@
 
 #if FR_REAL_MODEL
 #include "StandardScores.acsl"
+#include "StandardHead.acsl"
 #endif
 
 /* One tile of phase 1 in fast memory: s_tile[r][c] = scale * (q row r . k row c)
@@ -38,8 +39,8 @@ void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const 
 /* Phase 1: S = scale * Q K^T, tile by tile; masked entries hold -inf.
  * q [Nq, d], k [Nk, d], s [Nq, Nk]. In the functional pass each tile it
  * stores holds the scores of the keys its rows see (fr_standard_score_tile),
- * given S apart from fast memory; that S as a whole then holds them is not
- * yet proved. */
+ * and so, given S apart from fast memory, does S as a whole: every row, in
+ * the keys it sees (ScoresStored). */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -56,6 +57,8 @@ void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const 
       fm->words_read == \old(fm->words_read) + StandardScoresReads(h.q_len, h.kv_len, h.d, b.rows);)
     FR_COUNT(ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.kv_len) <= UINT64_MAX ==>
       fm->words_written == \old(fm->words_written) + Words(h.q_len, h.kv_len);)
+    FR_REAL(ensures scores: \result == FR_OK ==>
+              ScoresStored(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len);)
 */
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s);
@@ -138,7 +141,11 @@ void fr_standard_output_tile(fr_head h, fr_blocks b, const double *p_tile, const
 fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const double *p, const float *v, double *o);
 
-/* One head; s and p are slow-memory workspaces of Nq*Nk doubles. */
+/* One head; s and p are slow-memory workspaces of Nq*Nk doubles.
+ * In the functional pass, given S, P, O, LSE and fast memory apart: P
+ * holds the specification's probabilities and LSE its log-sum-exp, row
+ * by row (spec/StandardHead.acsl); that O then holds the attention output
+ * (phase 3) is not yet proved. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -150,16 +157,23 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires p: \valid(p + (0 .. h.q_len * h.kv_len - 1));
     requires o: \valid(o + (0 .. h.q_len * h.d - 1));
     requires lse: \valid(lse + (0 .. h.q_len - 1));
+    FR_REAL(requires apart: \separated(s + (0 .. h.q_len * h.kv_len - 1), p + (0 .. h.q_len * h.kv_len - 1),
+                                        o + (0 .. h.q_len * h.d - 1), lse + (0 .. h.q_len - 1),
+                                        fm->words + (0 .. fm->capacity - 1));)
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
             o[0 .. h.q_len * h.d - 1], lse[0 .. h.q_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
-    ensures read_count: \result == FR_OK &&
+    FR_COUNT(ensures read_count: \result == FR_OK &&
         \old(fm->words_read) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
-      fm->words_read == \old(fm->words_read) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows);
-    ensures write_count: \result == FR_OK &&
+      fm->words_read == \old(fm->words_read) + StandardHeadReads(h.q_len, h.kv_len, h.d, b.rows);)
+    FR_COUNT(ensures write_count: \result == FR_OK &&
         \old(fm->words_written) + StandardHeadWrites(h.q_len, h.kv_len, h.d) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + StandardHeadWrites(h.q_len, h.kv_len, h.d);
+      fm->words_written == \old(fm->words_written) + StandardHeadWrites(h.q_len, h.kv_len, h.d);)
+    FR_REAL(ensures probabilities: \result == FR_OK ==>
+              ProbabilitiesStored(p, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
+    FR_REAL(ensures lse: \result == FR_OK ==>
+              LsesStored(lse, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
 */
 fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,

@@ -1,7 +1,7 @@
 /* Phase 1 of the standard algorithm: S = scale * Q K^T, tile by tile, with
  * -inf where the mask hides a key. In the functional pass S then holds, in
- * the keys each query row sees, the specification's scores
- * (spec/StandardRows.acsl); its transfer counts, FR_COUNT, are proved in
+ * the keys each query row sees, the specification's scores (ScoresStored,
+ * spec/StandardScores.acsl); its transfer counts, FR_COUNT, are proved in
  * the rte pass. */
 #include "standard.h"
 #include "mask.h"
@@ -23,37 +23,27 @@
                               size_t j0, size_t cols)
   {
   }
-*/
-#endif
 
-/* fr_score_row for a query row given as a copy of q_in (RowCopies, the
- * form fr_standard_score_tile holds it in: stated apart, so that the step
- * from the copy to fr_score_row's word-by-word requirement is made in a
- * small context). */
-/*@ requires fits: n * d <= SIZE_MAX;
-    requires valid_s: \valid(s + (0 .. n - 1));
-    requires valid_q: \valid_read(q + (0 .. d - 1));
-    requires valid_tile: \valid_read(k_tile + (0 .. n * d - 1));
-    requires separated: \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
-    FR_REAL(requires keys_fit: j0 + n <= SIZE_MAX;)
-    FR_REAL(requires query: RowCopies(q, q_in, d);)
-    FR_REAL(requires keys: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
-              TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x);)
-    assigns s[0 .. n - 1];
-    FR_REAL(ensures scores: \forall integer c; 0 <= c < n ==> s[c] == Score(q_in, k_in, d, scale, j0 + c);)
+  // A tile's scores word by word (one quantifier over (r, c): the form
+  // that matches a word at an address computed from S's own (i, j)).
+  /@ requires tile: TileScores(s, q, k, d, scale, causal, nq, nk, i0, rows, j0, cols);
+     assigns \nothing;
+     ensures words: \forall integer r, c; 0 <= r < rows && 0 <= c < cols &&
+               j0 + c < VisibleKeys(causal, i0 + r, nq, nk) ==>
+               TileValue(s, cols, r, c) == Score(q + (i0 + r) * d, k, d, scale, j0 + c); @/
+  static void TileScores_Words(const double *s, const float *q, const float *k, size_t d, double scale,
+                               fr_causal causal, size_t nq, size_t nk, size_t i0, size_t rows,
+                               size_t j0, size_t cols)
+  {
+    /@ assert rows: \forall integer r; 0 <= r < rows ==>
+         RowScores(s, q, k, d, scale, causal, nq, nk, i0, r, j0, cols); @/
+    /@ assert row_words: \forall integer r, c; 0 <= r < rows && 0 <= c < cols &&
+         RowScores(s, q, k, d, scale, causal, nq, nk, i0, r, j0, cols) &&
+         j0 + c < VisibleKeys(causal, i0 + r, nq, nk) ==>
+         TileValue(s, cols, r, c) == Score(q + (i0 + r) * d, k, d, scale, j0 + c); @/
+  }
 */
-static void fr_score_copied_row(double *s, const double *q, const double *k_tile,
-                                size_t n, size_t d, double scale)
-#if FR_REAL_MODEL
-    /*@ ghost (const float *q_in, const float *k_in, size_t j0) */
 #endif
-{
-    fr_score_row(s, q, k_tile, n, d, scale)
-#if FR_REAL_MODEL
-        /*@ ghost (q_in, k_in, j0) */
-#endif
-        ;
-}
 
 void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const double *k_tile,
                             double *s_tile, size_t i0, size_t rows, size_t j0, size_t cols)
@@ -91,7 +81,7 @@ void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const 
         /*@ ghost FR_REAL(TileCopies_Row(q_tile, q_in, d, i0, rows, r);) */
         /*@ ghost FR_REAL(/@ assert row_apart: \separated(s_row + (0 .. cols - 1), q_tile + (0 .. b.rows * d - 1),
                                                        k_tile + (0 .. b.cols * d - 1)); @/ ;) */
-        fr_score_copied_row(s_row, q_tile + r * d, k_tile, n, d, h.scale)
+        fr_score_row(s_row, q_tile + r * d, k_tile, n, d, h.scale)
 #if FR_REAL_MODEL
             /*@ ghost (q_in + (i0 + r) * h.d, k_in, j0) */
 #endif
@@ -121,6 +111,66 @@ void fr_standard_score_tile(fr_head h, fr_blocks b, const double *q_tile, const 
     }
 }
 
+/* Stores the score tile s_tile [rows, cols] of query rows i0 .. and keys
+ * j0 .. into S [Nq, Nk]. The contract speaks of S's own (i, j): the
+ * store's is relative to the tile, and the step between the two (an
+ * address identity, a matching loop as a lemma) is made here once, at its
+ * two states, rather than in the phase's loop. */
+/*@ requires fm: \valid(fm);
+    requires tile_fits: 1 <= rows && i0 + rows <= h.q_len && 1 <= cols && j0 + cols <= h.kv_len;
+    requires scores: h.q_len * h.kv_len <= SIZE_MAX;
+    requires s_tile: \valid_read(s_tile + (0 .. rows * cols - 1));
+    requires s: \valid(s + (0 .. h.q_len * h.kv_len - 1));
+    FR_REAL(requires apart: \separated(s + (0 .. h.q_len * h.kv_len - 1), s_tile + (0 .. rows * cols - 1));)
+    FR_REAL(requires tile: TileScores(s_tile, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0, cols);)
+    FR_REAL(requires done: \forall integer i; 0 <= i < i0 ==>
+              ScoresPrefix(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, h.kv_len);)
+    FR_REAL(requires part: \forall integer i; i0 <= i < i0 + rows ==>
+              ScoresPrefix(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, j0);)
+    assigns fm->words_written, s[0 .. h.q_len * h.kv_len - 1];
+    ensures counted: fm->words_written == (uint64_t)(\old(fm->words_written) + rows * cols);
+    FR_REAL(ensures done: \forall integer i; 0 <= i < i0 ==>
+              ScoresPrefix(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, h.kv_len);)
+    FR_REAL(ensures part: \forall integer i; i0 <= i < i0 + rows ==>
+              ScoresPrefix(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, j0 + cols);)
+*/
+static void fr_store_score_tile(fr_head h, fr_fast_memory *fm, double *s, const double *s_tile,
+                                size_t i0, size_t rows, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q, const float *k) */
+#endif
+{
+    size_t nk = h.kv_len;
+    //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
+    //@ assert s_block: i0 * nk + rows * nk <= h.q_len * nk;
+    //@ assert offset: (size_t)(i0 * nk) == i0 * nk && (size_t)(i0 * nk + j0) == i0 * nk + j0;
+    double *dst = s + i0 * nk + j0;
+    /*@ ghost FR_REAL(TileScores_Words(s_tile, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i0, rows, j0, cols);) */
+    /*@ ghost FR_REAL(/@ assert tile_abs: \forall integer i, j, r, c; i == i0 + r && j == j0 + c &&
+                          0 <= r < rows && 0 <= c < cols && j < VisibleKeys(h.causal, i, h.q_len, h.kv_len) ==>
+                          TileValue(s_tile, cols, r, c) == Score(q + i * h.d, k, h.d, h.scale, j); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert tile_scores: \forall integer i, j; i0 <= i < i0 + rows && j0 <= j < j0 + cols &&
+                          j < VisibleKeys(h.causal, i, h.q_len, h.kv_len) ==>
+                          TileValue(s_tile, cols, i - i0, j - j0) == Score(q + i * h.d, k, h.d, h.scale, j); @/ ;) */
+    fr_store_f64(fm, dst, nk, s_tile, rows, cols);
+    /*@ ghost FR_REAL(/@ assert here: \forall integer i, j; 0 <= i < i0 + rows && 0 <= j < nk ==>
+                          TileValue(s, nk, i, j) == TileValue(dst, nk, i - i0, j - j0); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert before: \forall integer i, j; 0 <= i < i0 + rows && 0 <= j < nk ==>
+                          \at(TileValue(s, h.kv_len, i, j), Pre) ==
+                          \at(TileValue(s + (i0 * h.kv_len + j0), h.kv_len, i - i0, j - j0), Pre); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert kept: \forall integer i, j; 0 <= i < i0 + rows && 0 <= j < nk &&
+                          (i < i0 || j < j0) ==>
+                          TileValue(s, nk, i, j) == \at(TileValue(s, h.kv_len, i, j), Pre); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert stored: \forall integer i, j; i0 <= i < i0 + rows && j0 <= j < j0 + cols ==>
+                          TileValue(s, nk, i, j) == \at(TileValue(s_tile, cols, i - i0, j - j0), Pre); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert tile_words: \forall integer i, j; i0 <= i < i0 + rows && j0 <= j < j0 + cols &&
+                          j < VisibleKeys(h.causal, i, h.q_len, h.kv_len) ==>
+                          TileValue(s, nk, i, j) == Score(q + i * h.d, k, h.d, h.scale, j); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert tile_prefix: \forall integer i; i0 <= i < i0 + rows ==>
+                          ScoresPrefix{Pre}(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, j0) ==>
+                          ScoresPrefix(s, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, i, j0 + cols); @/ ;) */
+}
+
 fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              const float *q, const float *k, double *s)
 {
@@ -135,6 +185,7 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
     }
     /*@ assert apart: \separated(s_tile + (0 .. b.rows * b.cols - 1), q_tile + (0 .. b.rows * d - 1),
                                  k_tile + (0 .. b.cols * d - 1)); */
+    /*@ ghost FR_REAL(Rows_Before(h.q_len, nk);) */
     /* The count proof: query block u starts at row i0 == u * Br and every
      * block reads all Nk keys; the equations hold as long as the phase's
      * total fits in the 64-bit counters. */
@@ -145,6 +196,8 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
           fm->words_read == \at(fm->words_read, Pre) + Words(i0, d) + Words(Words(u, nk), d);)
         FR_COUNT(loop invariant written: \at(fm->words_written, Pre) + Words(h.q_len, nk) <= UINT64_MAX ==>
           fm->words_written == \at(fm->words_written, Pre) + Words(i0, nk);)
+        FR_REAL(loop invariant done: \forall integer i; 0 <= i < i0 ==>
+                  ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk);)
         loop assigns i0, u, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
         loop variant h.q_len - i0; */
     for (size_t i0 = 0; i0 < h.q_len; i0 += b.rows) {
@@ -162,6 +215,12 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
         //@ assert q_tile: rows * d <= b.rows * d;
         fr_load_f32(fm, q_tile, q + i0 * d, rows, d, d);
         /*@ ghost FR_REAL(Loaded_Copies(q_tile, q, d, i0, rows);) */
+        /*@ ghost FR_REAL(/@ assert s_same: TileUnchanged{LoopCurrent, Here}(s, h.q_len, nk); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert s_kept: \forall integer i, j; 0 <= i < h.q_len && 0 <= j < nk ==>
+                              TileValue(s, nk, i, j) == \at(TileValue(s, nk, i, j), LoopCurrent); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert done_kept: \forall integer i; 0 <= i < i0 ==>
+                              ScoresPrefix{LoopCurrent}(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk) ==>
+                              ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk); @/ ;) */
         /*@ ghost FR_COUNT(/@ assert q_read: \at(fm->words_read, Pre) + StandardScoresReads(h.q_len, nk, d, b.rows) <= UINT64_MAX ==>
               fm->words_read == \at(fm->words_read, Pre) + Words(i0 + rows, d) + Words(Words(u, nk), d); @/ ;) */
         /*@ loop invariant range: j0 < nk;
@@ -170,6 +229,10 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
             FR_COUNT(loop invariant written: \at(fm->words_written, Pre) + Words(h.q_len, nk) <= UINT64_MAX ==>
               fm->words_written == \at(fm->words_written, Pre) + Words(i0, nk) + rows * j0;)
             FR_REAL(loop invariant query_tile: TileCopies(q_tile, q, d, i0, rows);)
+            FR_REAL(loop invariant done: \forall integer i; 0 <= i < i0 ==>
+                      ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk);)
+            FR_REAL(loop invariant part: \forall integer i; i0 <= i < i0 + rows ==>
+                      ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, j0);)
             loop assigns j0, fm->words_read, fm->words_written, fm->words[0 .. fm->capacity - 1], s[0 .. h.q_len * h.kv_len - 1];
             loop variant nk - j0; */
         for (size_t j0 = 0; j0 < nk; j0 += b.cols) {
@@ -198,13 +261,26 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                 /*@ ghost (q, k) */
 #endif
                 ;
-            //@ ghost Slice_Fits(i0, rows, h.q_len, nk);
-            //@ assert s_block: i0 * nk + rows * nk <= h.q_len * nk;
-            fr_store_f64(fm, s + i0 * nk + j0, nk, s_tile, rows, cols);
+            /*@ ghost FR_REAL(/@ assert s_same: TileUnchanged{LoopCurrent, Here}(s, h.q_len, nk); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert s_kept: \forall integer i, j; 0 <= i < h.q_len && 0 <= j < nk ==>
+                                  TileValue(s, nk, i, j) == \at(TileValue(s, nk, i, j), LoopCurrent); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert done_kept: \forall integer i; 0 <= i < i0 ==>
+                                  ScoresPrefix{LoopCurrent}(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk) ==>
+                                  ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk); @/ ;) */
+            /*@ ghost FR_REAL(/@ assert part_kept: \forall integer i; i0 <= i < i0 + rows ==>
+                                  ScoresPrefix{LoopCurrent}(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, j0) ==>
+                                  ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, j0); @/ ;) */
+            fr_store_score_tile(h, fm, s, s_tile, i0, rows, j0, cols)
+#if FR_REAL_MODEL
+                /*@ ghost (q, k) */
+#endif
+                ;
             /*@ ghost FR_REAL(/@ assert query_stays: TileUnchanged{LoopCurrent, Here}(q_tile, b.rows, d); @/ ;) */
             /*@ ghost FR_REAL(/@ assert query_after: TileCopies(q_tile, q, d, i0, rows); @/ ;) */
             if (nk - j0 <= b.cols) {
                 //@ assert all_keys: key_end == nk;
+                /*@ ghost FR_REAL(/@ assert rows_done: \forall integer i; 0 <= i < i0 + rows ==>
+                                      ScoresPrefix(s, q, k, d, h.scale, h.causal, h.q_len, nk, i, nk); @/ ;) */
                 break;
             }
             //@ assert next_j0: (size_t)(j0 + b.cols) == j0 + b.cols && cols == b.cols && key_end == j0 + b.cols;
@@ -218,6 +294,7 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
         if (h.q_len - i0 <= b.rows) {
             /*@ ghost FR_COUNT(Last_Block(u + 1, h.q_len, b.rows);) */
             //@ assert all_rows: i0 + rows == h.q_len;
+            /*@ ghost FR_REAL(/@ assert stored: ScoresStored(s, q, k, d, h.scale, h.causal, h.q_len, nk); @/ ;) */
             /*@ ghost FR_COUNT(/@ assert all_blocks: u + 1 == CeilDiv(h.q_len, b.rows); @/ ;) */
             break;
         }

@@ -36,7 +36,8 @@ void fr_score_row(double *s, const double *q, const double *k_tile,
               /@ assert offset: (size_t)(c * d) == c * d; @/ ;
               /@ assert key_index: (size_t)(j0 + c) == j0 + c; @/ ;
               /@ assert key: \forall integer x; 0 <= x < d ==>
-                               TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x); @/ ;) */
+                               TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x); @/ ;
+              /@ assert query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x]; @/ ;) */
         s[c] = fr_score(q, k_tile + c * d, d, scale)
 #if FR_REAL_MODEL
             /*@ ghost (q_in, k_in, j0 + c) */

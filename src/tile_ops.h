@@ -33,7 +33,7 @@ double fr_score(const double *q, const double *k, size_t d, double scale)
     requires valid_tile: \valid_read(k_tile + (0 .. n * d - 1));
     requires separated: \separated(s + (0 .. n - 1), q + (0 .. d - 1), k_tile + (0 .. n * d - 1));
     FR_REAL(requires keys_fit: j0 + n <= SIZE_MAX;)
-    FR_REAL(requires query: \forall integer x; 0 <= x < d ==> q[x] == q_in[x];)
+    FR_REAL(requires query: RowCopies(q, q_in, d);)
     FR_REAL(requires keys: \forall integer c, x; 0 <= c < n && 0 <= x < d ==>
               TileValue(k_tile, d, c, x) == Value(k_in, d, j0 + c, x);)
     assigns s[0 .. n - 1];
