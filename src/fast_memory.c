@@ -47,7 +47,7 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
 {
     /*@ loop invariant range: 0 <= r <= rows;
         FR_REAL(loop invariant copied: cols == src_stride ==> DoublesLoaded(dst, src, r * cols);)
-        FR_REAL(loop invariant tile_loaded: BlockLoaded{Pre, Here}(dst, (double *)src, src_stride, r, cols);)
+        FR_REAL(loop invariant tile_loaded: BlockStored{Pre, Here}((double *)src, src_stride, dst, r, cols);)
         loop assigns r, dst[0 .. rows * cols - 1];
         loop variant rows - r; */
     for (size_t r = 0; r < rows; r++) {
@@ -71,7 +71,7 @@ void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
             loop variant cols - c; */
         for (size_t c = 0; c < cols; c++)
             dst_row[c] = src_row[c];
-        /*@ ghost FR_REAL(/@ assert rows_kept: BlockLoaded{Pre, Here}(dst, (double *)src, src_stride, r, cols); @/ ;) */
+        /*@ ghost FR_REAL(/@ assert rows_kept: BlockStored{Pre, Here}((double *)src, src_stride, dst, r, cols); @/ ;) */
     }
     fm->words_read += (uint64_t)rows * cols;
 }

@@ -65,10 +65,10 @@ void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
                  size_t rows, size_t cols, size_t src_stride);
 
 /* The same for a double tensor in slow memory (the S and P matrices); the
- * tile's row r is row r of the block (BlockLoaded), a tile of P when the
- * stride is wider than the tile. Slow and fast memory are both doubles
- * here, so the functional pass needs them apart to know the loaded words
- * are still the tensor's. */
+ * tile's row r is row r of the block (BlockStored, read the other way): a
+ * tile of P when the stride is wider than the tile. Slow and fast memory
+ * are both doubles here, so the functional pass needs them apart to know
+ * the loaded words are still the tensor's. */
 /*@ requires fm: \valid(fm);
     requires sizes: rows * cols <= SIZE_MAX && cols <= src_stride;
     requires extent: rows == 0 || (rows - 1) * src_stride + cols <= SIZE_MAX;
@@ -81,7 +81,7 @@ void fr_load_f32(fr_fast_memory *fm, double *dst, const float *src,
     assigns fm->words_read, dst[0 .. rows * cols - 1];
     ensures counted: fm->words_read == (uint64_t)(\old(fm->words_read) + rows * cols);
     FR_REAL(ensures copied: cols == src_stride ==> DoublesLoaded(dst, src, rows * cols);)
-    FR_REAL(ensures tile_loaded: BlockLoaded{Pre, Post}(dst, (double *)src, src_stride, rows, cols);)
+    FR_REAL(ensures tile_loaded: BlockStored{Pre, Post}((double *)src, src_stride, dst, rows, cols);)
 */
 void fr_load_f64(fr_fast_memory *fm, double *dst, const double *src,
                  size_t rows, size_t cols, size_t src_stride);
