@@ -106,7 +106,11 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
 
 /* One tile of phase 3 in fast memory: acc row r += (p_tile row r) * v_tile
  * over the keys row i0 + r sees among j0 .. j0 + cols - 1.
- * p_tile [rows, cols], v_tile [cols, d], acc [rows, d]. */
+ * p_tile [rows, cols], v_tile [cols, d], acc [rows, d]. In the functional
+ * pass: when p_tile holds P's probabilities, v_tile the value rows j0 ..
+ * (of v_in) and acc each row's sum over the keys before j0 (ghost q_in,
+ * k_in, v_in: the head's tensors), acc then holds the sum over the keys
+ * before j0 + cols. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires query_rows: 1 <= rows <= b.rows && i0 + rows <= h.q_len;
@@ -116,12 +120,27 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                     \valid(acc + (0 .. b.rows * h.d - 1));
     requires separated: \separated(acc + (0 .. b.rows * h.d - 1), p_tile + (0 .. b.rows * b.cols - 1),
                                    v_tile + (0 .. b.cols * h.d - 1));
+    FR_REAL(requires probabilities: ProbabilityTile(p_tile, q_in, k_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                                    i0, rows, j0, cols);)
+    FR_REAL(requires value_tile: TileCopies(v_tile, v_in, h.d, j0, cols);)
+    FR_REAL(requires partial: WeightedPartial(acc, q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                              i0, 0, rows, j0);)
     assigns acc[0 .. b.rows * h.d - 1];
+    FR_REAL(ensures partial: WeightedPartial(acc, q_in, k_in, v_in, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                             i0, 0, rows, j0 + cols);)
 */
 void fr_standard_output_tile(fr_head h, fr_blocks b, const double *p_tile, const double *v_tile,
-                             double *acc, size_t i0, size_t rows, size_t j0, size_t cols);
+                             double *acc, size_t i0, size_t rows, size_t j0, size_t cols)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q_in, const float *k_in, const float *v_in) */
+#endif
+    ;
 
-/* Phase 3: O = P V, tile by tile. p [Nq, Nk], v [Nk, d], o [Nq, d]. */
+/* Phase 3: O = P V, tile by tile. p [Nq, Nk], v [Nk, d], o [Nq, d]. In
+ * the functional pass: when P holds the probabilities of the queries q
+ * against the keys k (ghost parameters, the head's), O then holds each
+ * row's probabilities times values over the keys it sees (WeightedStored,
+ * spec/StandardHead.acsl), given P, O and fast memory apart. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -129,23 +148,32 @@ void fr_standard_output_tile(fr_head h, fr_blocks b, const double *p_tile, const
     requires p: \valid_read(p + (0 .. h.q_len * h.kv_len - 1));
     requires v: \valid_read(v + (0 .. h.kv_len * h.d - 1));
     requires o: \valid(o + (0 .. h.q_len * h.d - 1));
+    FR_REAL(requires probabilities: ProbabilitiesStored(p, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
+    FR_REAL(requires apart: \separated(p + (0 .. h.q_len * h.kv_len - 1), o + (0 .. h.q_len * h.d - 1),
+                                        fm->words + (0 .. fm->capacity - 1));)
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1], o[0 .. h.q_len * h.d - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
-    ensures read_count: \result == FR_OK &&
+    FR_COUNT(ensures read_count: \result == FR_OK &&
         \old(fm->words_read) + StandardOutputReads(h.q_len, h.kv_len, h.d, b.rows) <= UINT64_MAX ==>
-      fm->words_read == \old(fm->words_read) + StandardOutputReads(h.q_len, h.kv_len, h.d, b.rows);
-    ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.d) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.d);
+      fm->words_read == \old(fm->words_read) + StandardOutputReads(h.q_len, h.kv_len, h.d, b.rows);)
+    FR_COUNT(ensures write_count: \result == FR_OK && \old(fm->words_written) + Words(h.q_len, h.d) <= UINT64_MAX ==>
+      fm->words_written == \old(fm->words_written) + Words(h.q_len, h.d);)
+    FR_REAL(ensures weighted: \result == FR_OK ==>
+              WeightedStored(o, q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
 */
 fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
-                             const double *p, const float *v, double *o);
+                             const double *p, const float *v, double *o)
+#if FR_REAL_MODEL
+    /*@ ghost (const float *q, const float *k) */
+#endif
+    ;
 
 /* One head; s and p are slow-memory workspaces of Nq*Nk doubles.
  * In the functional pass, given S, P, O, LSE and fast memory apart: P
- * holds the specification's probabilities and LSE its log-sum-exp, row
- * by row (spec/StandardHead.acsl); that O then holds the attention output
- * (phase 3) is not yet proved. */
+ * holds the specification's probabilities (spec/StandardHead.acsl), and
+ * O and LSE the specification's output, row by row (HeadOutput, as the
+ * tiled algorithm's head: P1 for one head). */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -174,6 +202,8 @@ fr_status fr_standard_output(fr_head h, fr_blocks b, fr_fast_memory *fm,
               ProbabilitiesStored(p, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
     FR_REAL(ensures lse: \result == FR_OK ==>
               LsesStored(lse, q, k, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len);)
+    FR_REAL(ensures output: \result == FR_OK ==>
+              HeadOutput{Pre, Post}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len, h.q_len, o, lse);)
 */
 fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            const float *q, const float *k, const float *v,
