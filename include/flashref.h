@@ -198,8 +198,9 @@ double fr_tiled_bound(const fr_problem *p, size_t fast_words);
 /* (The two entry points have no assigns clause: they write fast memory they
  * allocate, which WP does not model. The contracts below are the rte
  * pass's. In the functional pass fr_attention_tiled has the contract of
- * src/tiled.h instead, whose ensures output is the tiled theorem P2: when
- * O and LSE lie apart, every query head's O and LSE are the
+ * src/tiled.h instead, whose ensures output is the tiled theorem P2, and
+ * fr_attention_standard that of src/standard.h, whose ensures output is P1:
+ * when O and LSE lie apart, every query head's O and LSE are the
  * specification's.) */
 #ifndef FLASHREF_REAL_MODEL
 /*@ requires problem: p == \null || \valid_read(p);

@@ -38,7 +38,7 @@ fr_status fr_call_begin(size_t d, size_t q_len, size_t kv_len, size_t fast_words
     //@ assert blocks_fit: BlocksFit(chosen, d, needed);
     double *words = fr_host_alloc(needed)
 #if FR_REAL_MODEL
-        /*@ ghost (o, n_o, lse, n_lse) */
+        /*@ ghost (o, n_o, lse, n_lse, o, 0) */
 #endif
         ;
     if (words == NULL)

@@ -73,18 +73,21 @@ void fr_call_end(fr_call *call, fr_io_stats *stats);
 
 /* The host heap. WP models neither allocation nor freeing, so these two
  * contracts are assumptions (spec/TrustBase.acsl). In the functional pass
- * the caller names two blocks it holds (ghost parameters), the outputs of
- * the request: a fresh block lies apart from live ones. */
-/*@ FR_REAL(requires live: \valid(o + (0 .. n_o - 1)) && \valid(lse + (0 .. n_lse - 1));)
+ * the caller names three blocks it holds (ghost parameters: the request's
+ * O and LSE, and the arena or nothing, n_w = 0): a fresh block lies apart
+ * from live ones. */
+/*@ FR_REAL(requires live: \valid(o + (0 .. n_o - 1)) && \valid(lse + (0 .. n_lse - 1)) &&
+                           \valid(w + (0 .. n_w - 1));)
     assigns \nothing;
     ensures fresh: \result == \null || \valid(\result + (0 .. n - 1));
     FR_REAL(ensures apart: \result != \null ==>
               \separated(\result + (0 .. n - 1), o + (0 .. n_o - 1)) &&
-              \separated(\result + (0 .. n - 1), lse + (0 .. n_lse - 1));)
+              \separated(\result + (0 .. n - 1), lse + (0 .. n_lse - 1)) &&
+              \separated(\result + (0 .. n - 1), w + (0 .. n_w - 1));)
 */
 double *fr_host_alloc(size_t n)
 #if FR_REAL_MODEL
-    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse) */
+    /*@ ghost (double *o, size_t n_o, double *lse, size_t n_lse, double *w, size_t n_w) */
 #endif
     ;
 

@@ -21,6 +21,12 @@
   {
   }
 
+  void Mul_Fits(size_t a, size_t b, size_t c)
+  {
+    Mul_Mono(a, c / b, b);
+    /@ assert quotient: (c / b) * b <= c; @/
+  }
+
   void Div_Below(size_t h, size_t g, size_t k)
   {
   }

@@ -37,6 +37,13 @@
      ensures ge: a <= a * b && a <= b * a; @/
   void Mul_Ge(size_t a, size_t b);
 
+  // A product below a bound checked by division: a <= c / b ==> a*b <= c.
+  /@ requires positive: b >= 1;
+     requires below: a <= c / b;
+     assigns \nothing;
+     ensures fits: a * b <= c; @/
+  void Mul_Fits(size_t a, size_t b, size_t c);
+
   // Floor division below a bound: h < k * g ==> h / g < k.
   /@ requires positive: g >= 1;
      requires below: h < k * g;

@@ -210,7 +210,10 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
                            double *s, double *p, double *o, double *lse);
 
 /* Every (batch, query head) pair in order, as fr_tiled_heads; stops at the
- * first error. s and p are workspaces of Nq*Nk doubles. */
+ * first error. s and p are workspaces of Nq*Nk doubles.
+ * P1 over the whole tensor (functional pass, ensures output): on success
+ * every query head's O and LSE are the specification's (HeadsOutput,
+ * spec/Heads.acsl), given S, P, O, LSE and fast memory apart. */
 /*@ requires head: HeadOk(h.q_len, h.kv_len, h.d, h.causal);
     requires blocks: BlocksFit(b, h.d, SIZE_MAX);
     requires fast_memory: FastMemoryValid(fm);
@@ -227,21 +230,52 @@ fr_status fr_standard_head(fr_head h, fr_blocks b, fr_fast_memory *fm,
     requires p: \valid(p + (0 .. h.q_len * h.kv_len - 1));
     requires o: \valid(o + (0 .. batch * q_heads * h.q_len * h.d - 1));
     requires lse: \valid(lse + (0 .. batch * q_heads * h.q_len - 1));
+    FR_REAL(requires apart: \separated(s + (0 .. h.q_len * h.kv_len - 1), p + (0 .. h.q_len * h.kv_len - 1),
+                                        o + (0 .. batch * q_heads * h.q_len * h.d - 1),
+                                        lse + (0 .. batch * q_heads * h.q_len - 1),
+                                        fm->words + (0 .. fm->capacity - 1));)
     assigns fm->used, fm->peak, fm->words_read, fm->words_written,
             fm->words[0 .. fm->capacity - 1],
             s[0 .. h.q_len * h.kv_len - 1], p[0 .. h.q_len * h.kv_len - 1],
             o[0 .. batch * q_heads * h.q_len * h.d - 1], lse[0 .. batch * q_heads * h.q_len - 1];
     ensures fast_memory: FastMemoryValid(fm) && fm->used == \old(fm->used);
-    ensures read_count: \result == FR_OK &&
+    FR_COUNT(ensures read_count: \result == FR_OK &&
         \old(fm->words_read) + StandardReads(h.q_len, h.kv_len, h.d, b.rows, batch * q_heads) <= UINT64_MAX ==>
-      fm->words_read == \old(fm->words_read) + StandardReads(h.q_len, h.kv_len, h.d, b.rows, batch * q_heads);
-    ensures write_count: \result == FR_OK &&
+      fm->words_read == \old(fm->words_read) + StandardReads(h.q_len, h.kv_len, h.d, b.rows, batch * q_heads);)
+    FR_COUNT(ensures write_count: \result == FR_OK &&
         \old(fm->words_written) + StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads) <= UINT64_MAX ==>
-      fm->words_written == \old(fm->words_written) + StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads);
+      fm->words_written == \old(fm->words_written) + StandardWrites(h.q_len, h.kv_len, h.d, batch * q_heads);)
+    FR_REAL(ensures output: \result == FR_OK ==>
+              HeadsOutput{Pre, Post}(q, k, v, h.d, h.scale, h.causal, h.q_len, h.kv_len,
+                                     q_heads, kv_heads, batch * q_heads, o, lse);)
 */
 fr_status fr_standard_heads(fr_head h, fr_blocks b, fr_fast_memory *fm,
                             size_t batch, size_t q_heads, size_t kv_heads,
                             const float *q, const float *k, const float *v,
                             double *s, double *p, double *o, double *lse);
+
+#if FR_REAL_MODEL
+/* P1 at the entry point (include/flashref.h), the functional pass's
+ * contract, as fr_attention_tiled's in src/tiled.h: when the call
+ * succeeds, every query head's O and LSE are the specification's
+ * (HeadsOutput, spec/Heads.acsl), for every problem the entry point
+ * accepts, given O and LSE apart from each other. */
+/*@ requires problem: p == \null || \valid_read(p);
+    requires blocks: blocks == \null || \valid_read(blocks);
+    requires stats: stats == \null || \valid(stats);
+    requires tensors: p != \null && ProblemOk(p) ==> TensorsValid(p, q, k, v, o, lse);
+    requires separated_stats: stats == \null || \separated(stats, p, blocks);
+    requires outputs_apart: p != \null && ProblemOk(p) && o != \null && lse != \null ==>
+      \separated(o + (0 .. QElems(p) - 1), lse + (0 .. LseElems(p) - 1));
+    ensures output: \result == FR_OK ==>
+      HeadsOutput{Pre, Post}(q, k, v, \old(p->head_dim), \old(p->scale), \old(p->causal),
+                             \old(p->q_len), \old(p->kv_len), \old(p->q_heads), \old(p->kv_heads),
+                             \old(p->batch) * \old(p->q_heads), o, lse);
+*/
+fr_status fr_attention_standard(const fr_problem *p, size_t fast_words,
+                                const fr_blocks *blocks,
+                                const float *q, const float *k, const float *v,
+                                double *o, double *lse, fr_io_stats *stats);
+#endif
 
 #endif /* FLASHREF_STANDARD_H */
