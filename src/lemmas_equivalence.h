@@ -2,10 +2,9 @@
  * lemma function, checked by WP like any other function. Both entry points
  * ensure HeadsOutput (spec/Heads.acsl) of the same inputs, fr_attention_tiled
  * by P2 (src/tiled.h) and fr_attention_standard by P1 (src/standard.h);
- * this lemma turns the two into equality, element by element: O everywhere,
- * LSE in every row that sees a key. (A fully masked row's LSE is -inf in
- * both, which tests check but no proof states: see README.) Real model
- * only (see src/real_model.h). */
+ * this lemma turns the two into equality, element by element: O and LSE
+ * everywhere (a fully masked row's LSE is -inf, MinusInfinity, in both).
+ * Real model only (see src/real_model.h). */
 #ifndef FLASHREF_LEMMAS_EQUIVALENCE_H
 #define FLASHREF_LEMMAS_EQUIVALENCE_H
 
@@ -28,8 +27,7 @@
      assigns \nothing;
      ensures same_output: \forall integer g, i, x; 0 <= g < n && 0 <= i < nq && 0 <= x < d ==>
        RowOf(RowOf(o_tiled, nq * d, g), d, i)[x] == RowOf(RowOf(o_standard, nq * d, g), d, i)[x];
-     ensures same_lse: \forall integer g, i; 0 <= g < n && 0 <= i < nq &&
-       VisibleKeys(causal, i, nq, nk) >= 1 ==>
+     ensures same_lse: \forall integer g, i; 0 <= g < n && 0 <= i < nq ==>
        RowOf(lse_tiled, nq, g)[i] == RowOf(lse_standard, nq, g)[i]; @/
   void Attention_TiledEqualsStandard(const float *q, const float *k, const float *v, size_t d,
                                      double scale, fr_causal causal, size_t nq, size_t nk,

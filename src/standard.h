@@ -95,6 +95,8 @@ fr_status fr_standard_scores(fr_head h, fr_blocks b, fr_fast_memory *fm,
                              VisibleKeys(h.causal, i, h.q_len, h.kv_len), h.kv_len);)
     FR_REAL(ensures lse: \result == FR_OK && VisibleKeys(h.causal, i, h.q_len, h.kv_len) >= 1 ==>
               *lse_i == Lse(q_in, k_in, h.d, h.scale, VisibleKeys(h.causal, i, h.q_len, h.kv_len));)
+    FR_REAL(ensures masked_lse: \result == FR_OK && VisibleKeys(h.causal, i, h.q_len, h.kv_len) <= 0 ==>
+              *lse_i == MinusInfinity;)
 */
 fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
                                   size_t i, const double *s_row, double *p_row,

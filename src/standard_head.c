@@ -14,7 +14,7 @@
   // Phase 3's O and phase 2's LSE are the specification's output, row by
   // row: over its n >= 1 visible keys a row's probabilities times values
   // are its attention output (ProbabilityWeighted_Output), and over none
-  // they are 0.
+  // they are 0 (and its LSE -inf).
   /@ requires head: HeadOk(nq, nk, d, causal);
      requires weighted: WeightedStored(o, q, k, v, d, scale, causal, nq, nk, nq);
      requires lse: LsesStored(lse, q, k, d, scale, causal, nq, nk, nq);
@@ -52,6 +52,7 @@
         /@ assert next: (size_t)(x + 1) == x + 1; @/
       }
       /@ assert lse_row: n >= 1 ==> lse[i] == Lse(q + i * d, k, d, scale, n); @/
+      /@ assert lse_row_masked: n == 0 ==> lse[i] == MinusInfinity; @/
       /@ assert no_keys: n == 0 ==> \forall integer x; 0 <= x < d ==>
            RowOf(o, d, i)[x] == TileValue(o, d, i, x) && TileValue(o, d, i, x) == Nought; @/
       /@ assert row_output: RowOutput{Here, Here}(q + i * d, k, v, d, scale, n, RowOf(o, d, i), lse[i]); @/

@@ -203,6 +203,7 @@ fr_status fr_standard_softmax_row(fr_head h, fr_blocks b, fr_fast_memory *fm,
     lse_word[0] = visible == 0 || l == 0.0 ? fr_neg_inf() : fr_add(m, fr_log(l));
     /*@ ghost FR_REAL(/@ assert lse_word: visible >= 1 ==>
                           lse_word[0] == Lse(q_in, k_in, h.d, h.scale, visible); @/ ;) */
+    /*@ ghost FR_REAL(/@ assert lse_word_masked: visible == 0 ==> lse_word[0] == MinusInfinity; @/ ;) */
     fr_store_f64(fm, lse_i, 1, lse_word, 1, 1);
     fr_fast_release(fm, mark);
     return FR_OK;
